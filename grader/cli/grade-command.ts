@@ -1,0 +1,67 @@
+/**
+ * `netgrade grade <submission...>`: grade folders, report, and exit 0 when every graded
+ * check passed, 1 when points were lost.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { randomInt } from 'node:crypto';
+import { join, relative, resolve } from 'node:path';
+import { loadExercises } from '../exercise/registry.ts';
+import { UsageError } from '../model/errors.ts';
+import type { SubmissionResult } from '../model/results.ts';
+import { HtmlReporter } from '../reporters/html.ts';
+import { JsonReporter } from '../reporters/json.ts';
+import { Multiplexer, type Reporter } from '../reporters/reporter.ts';
+import { TerminalReporter } from '../reporters/terminal.ts';
+import { gradeSubmission } from '../runner/grade-submission.ts';
+import { DEFAULT_SANDBOX_CONFIG } from '../sandbox/sandbox.ts';
+import type { GradeCliOptions } from './options.ts';
+
+export async function gradeCommand(submissions: string[], options: GradeCliOptions): Promise<number> {
+  for (const folder of submissions) {
+    if (!existsSync(folder) || !statSync(folder).isDirectory()) {
+      throw new UsageError(`Submission folder not found: ${folder}`);
+    }
+  }
+  const exercises = await loadExercises(options.exercise);
+  const seed = options.seed ?? randomInt(0, 2 ** 31);
+  const outBase = resolve(options.out ?? 'reports');
+  const several = submissions.length > 1 || options.out === undefined;
+  const outDir = (result: SubmissionResult) => (several ? join(outBase, result.submission.name) : outBase);
+  const replay = (result: SubmissionResult) => {
+    const parts = ['npx netgrade grade', relative(process.cwd(), result.submission.path) || '.', `--seed ${result.seed}`];
+    for (const id of options.exercise) parts.push(`--exercise ${id}`);
+    return parts.join(' ');
+  };
+
+  let allPassed = true;
+  for (const submission of submissions) {
+    const reporters: Reporter[] = [];
+    if (options.reporter.includes('terminal')) {
+      reporters.push(
+        new TerminalReporter({
+          footer: (result) => [
+            `Replay exactly: ${replay(result)}`,
+            ...(options.reporter.includes('html') ? [`HTML report: ${relative(process.cwd(), join(outDir(result), 'report.html'))}`] : []),
+            ...(options.reporter.includes('json') ? [`JSON results: ${relative(process.cwd(), join(outDir(result), 'results.json'))}`] : []),
+          ],
+        }),
+      );
+    }
+    if (options.reporter.includes('html')) reporters.push(new HtmlReporter(outDir, replay));
+    if (options.reporter.includes('json')) reporters.push(new JsonReporter(outDir));
+    const reporter = new Multiplexer(reporters);
+    const result = await gradeSubmission({
+      submissionDir: submission,
+      exercises,
+      seed,
+      options: { quizBank: options.quizBank },
+      sandbox: { ...DEFAULT_SANDBOX_CONFIG, timeScale: options.timeScale },
+      reporter,
+      checkIds: options.check,
+    });
+    await reporter.emit('onEnd');
+    if (reporter.errors.length > 0) return 3;
+    if (result.exercises.some((e) => e.checks.some((c) => c.status !== 'passed'))) allPassed = false;
+  }
+  return allPassed ? 0 : 1;
+}

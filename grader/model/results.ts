@@ -1,0 +1,129 @@
+/**
+ * The serialised results of grading: the one model every reporter renders from.
+ *
+ * Versioned: `schemaVersion` changes whenever a field changes meaning or disappears.
+ * Adding an optional field does not change the version. `docs/results-schema.md` documents
+ * every field for people who consume `results.json`.
+ */
+import { z } from 'zod';
+
+export const RESULTS_SCHEMA_VERSION = 1;
+
+/**
+ * - `passed`: the check's expectations held.
+ * - `failed`: the submission behaved wrongly (an expectation did not hold).
+ * - `error`: the submission could not be exercised (it crashed, never started, ...).
+ * - `timeout`: the check did not finish within its deadline.
+ * - `skipped`: the check was not run (e.g. the server never started; see the exercise's verdict).
+ */
+export const CheckStatus = z.enum(['passed', 'failed', 'error', 'timeout', 'skipped']);
+export type CheckStatus = z.infer<typeof CheckStatus>;
+
+/** One event on one probe connection, in the order the grader saw them. */
+export const TranscriptEntry = z.object({
+  /** Milliseconds since the check started. */
+  at: z.number(),
+  /** Which probe connection: `c1`, `c2`, ... for TCP; `u1`, ... for UDP; `stdin` for the server's stdin. */
+  conn: z.string(),
+  /**
+   * - `sent` / `received`: bytes (base64 in `data`).
+   * - `open`, `end` (we half-closed), `peer-end` (the server half-closed), `close`, `reset`: connection events.
+   * - `note`: something the probe wants the reader to know (in `text`).
+   */
+  kind: z.enum(['sent', 'received', 'open', 'end', 'peer-end', 'close', 'reset', 'note']),
+  /** Base64 of the bytes, for `sent` and `received`. */
+  data: z.string().optional(),
+  /** Human-readable detail, for connection events and notes. */
+  text: z.string().optional(),
+});
+export type TranscriptEntry = z.infer<typeof TranscriptEntry>;
+
+/** Captured output of a submission's process: head and tail are kept when it exceeds the cap. */
+export const OutputExcerpt = z.object({
+  stdout: z.string(),
+  stderr: z.string(),
+  /** Bytes the process wrote that are not in the excerpt (dropped between head and tail). */
+  droppedBytes: z.number().int().nonnegative(),
+});
+export type OutputExcerpt = z.infer<typeof OutputExcerpt>;
+
+export const CheckResult = z.object({
+  id: z.string(),
+  title: z.string(),
+  /** The part of the exercise the check belongs to (stage-exam: quiz, echo, singleton); undefined when the exercise has one part. */
+  part: z.string().optional(),
+  status: CheckStatus,
+  points: z.number().nonnegative(),
+  maxPoints: z.number().nonnegative(),
+  /** One or two sentences for the student: what went wrong and what to fix. Empty when passed. */
+  message: z.string(),
+  /** What the grader expected, when the failure is a comparison. */
+  expected: z.string().optional(),
+  /** What it got instead ("nothing within 2000 ms" is a value too). */
+  actual: z.string().optional(),
+  /** Every probe connection's traffic during the check. */
+  transcript: z.array(TranscriptEntry),
+  /** The submission's output during the check, when a process ran. */
+  output: OutputExcerpt.optional(),
+  durationMs: z.number().nonnegative(),
+  /** The seed of the check's random choices: `--seed` with the run's seed replays it. */
+  seed: z.number().int(),
+});
+export type CheckResult = z.infer<typeof CheckResult>;
+
+export const PartResult = z.object({
+  id: z.string(),
+  score: z.number(),
+  maxScore: z.number(),
+});
+export type PartResult = z.infer<typeof PartResult>;
+
+/** A verdict about the exercise as a whole, e.g. the server never started. */
+export const ExerciseVerdict = z.object({
+  /** Stable code, see `SubmissionErrorCode`. */
+  code: z.string(),
+  /** One line: what happened. */
+  title: z.string(),
+  /** What to do about it. */
+  message: z.string(),
+  /** The part of the process's output that shows it (stderr, usually). */
+  excerpt: z.string().optional(),
+});
+export type ExerciseVerdict = z.infer<typeof ExerciseVerdict>;
+
+export const ExerciseResult = z.object({
+  id: z.string(),
+  title: z.string(),
+  /** Whether the submission has this exercise's folder at all. */
+  submitted: z.boolean(),
+  score: z.number(),
+  maxScore: z.number(),
+  parts: z.array(PartResult),
+  verdict: ExerciseVerdict.optional(),
+  /** Things the student should know that cost no points (e.g. files left out of the copy). */
+  notes: z.array(z.string()),
+  checks: z.array(CheckResult),
+  durationMs: z.number().nonnegative(),
+});
+export type ExerciseResult = z.infer<typeof ExerciseResult>;
+
+export const SubmissionResult = z.object({
+  schemaVersion: z.literal(RESULTS_SCHEMA_VERSION),
+  grader: z.object({ name: z.literal('netgrade'), version: z.string(), node: z.string() }),
+  submission: z.object({
+    /** Display name: the folder's base name. */
+    name: z.string(),
+    /** The folder as given on the command line, resolved. */
+    path: z.string(),
+  }),
+  /** The run's seed; every check's own seed derives from it. */
+  seed: z.number().int(),
+  /** How the submission's processes were contained. */
+  isolation: z.string(),
+  startedAt: z.string(),
+  durationMs: z.number().nonnegative(),
+  score: z.number(),
+  maxScore: z.number(),
+  exercises: z.array(ExerciseResult),
+});
+export type SubmissionResult = z.infer<typeof SubmissionResult>;

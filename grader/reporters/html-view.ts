@@ -1,0 +1,182 @@
+/**
+ * Turns results into what the HTML template shows: pure data, no markup. Everything from
+ * a submission stays a plain string here; the template escapes it (handlebars `{{ }}`),
+ * and nothing is ever passed through the unescaped `{{{ }}}` form.
+ */
+import type { CheckResult, CheckStatus, ExerciseResult, SubmissionResult, TranscriptEntry } from '../model/results.ts';
+
+export interface TranscriptRow {
+  at: string;
+  conn: string;
+  kind: TranscriptEntry['kind'];
+  /** CSS class: sent, received, event or note. */
+  side: 'sent' | 'received' | 'event' | 'note';
+  arrow: string;
+  /** Readable text (UTF-8), with line ends made visible; undefined for binary data. */
+  text?: string;
+  /** Hex dump for binary data. */
+  hex?: string;
+  detail?: string;
+  size?: string;
+}
+
+export interface CheckView {
+  id: string;
+  anchor: string;
+  title: string;
+  status: CheckStatus;
+  statusLabel: string;
+  mark: string;
+  points: number;
+  maxPoints: number;
+  message: string;
+  expected?: string;
+  actual?: string;
+  hasComparison: boolean;
+  durationMs: number;
+  seed: number;
+  transcript: TranscriptRow[];
+  stdout?: string;
+  stderr?: string;
+  droppedBytes: number;
+  open: boolean;
+}
+
+export interface ExerciseView {
+  id: string;
+  title: string;
+  score: number;
+  maxScore: number;
+  percent: number;
+  submitted: boolean;
+  verdict?: ExerciseResult['verdict'];
+  notes: string[];
+  parts: Array<{ id: string; score: number; maxScore: number }>;
+  checks: CheckView[];
+  counts: string;
+}
+
+export interface ReportView {
+  title: string;
+  submissionName: string;
+  submissionPath: string;
+  score: number;
+  maxScore: number;
+  percent: number;
+  seed: number;
+  replay: string;
+  isolation: string;
+  startedAt: string;
+  duration: string;
+  graderVersion: string;
+  node: string;
+  exercises: ExerciseView[];
+}
+
+const STATUS_LABEL: Record<CheckStatus, { label: string; mark: string }> = {
+  passed: { label: 'passed', mark: '✓' },
+  failed: { label: 'failed', mark: '✗' },
+  error: { label: 'error', mark: '!' },
+  timeout: { label: 'timed out', mark: '⧗' },
+  skipped: { label: 'not run', mark: '–' },
+};
+
+function isPrintable(text: string): boolean {
+  return !text.includes('\uFFFD') && !/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(text);
+}
+
+/** Makes line ends and tabs visible while keeping the text readable. */
+export function visibleText(text: string): string {
+  return text.replace(/\r/g, '␍').replace(/\t/g, '⇥').replace(/\n/g, '␊\n');
+}
+
+/** A classic hex dump: offset, 16 bytes in hex, the printable ASCII beside them. */
+export function hexDump(bytes: Uint8Array, maxBytes = 1024): string {
+  const lines: string[] = [];
+  const shown = bytes.subarray(0, maxBytes);
+  for (let offset = 0; offset < shown.length; offset += 16) {
+    const row = shown.subarray(offset, offset + 16);
+    const hex = [...row].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+    const ascii = [...row].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
+    lines.push(`${offset.toString(16).padStart(6, '0')}  ${hex.padEnd(47)}  ${ascii}`);
+  }
+  if (bytes.length > maxBytes) lines.push(`… ${bytes.length - maxBytes} more bytes`);
+  return lines.join('\n');
+}
+
+export function transcriptRow(entry: TranscriptEntry): TranscriptRow {
+  const side = entry.kind === 'sent' || entry.kind === 'received' ? entry.kind : entry.kind === 'note' ? 'note' : 'event';
+  const arrow = side === 'sent' ? '→' : side === 'received' ? '←' : '·';
+  const row: TranscriptRow = { at: `${entry.at.toFixed(1)} ms`, conn: entry.conn, kind: entry.kind, side, arrow };
+  if (entry.data !== undefined) {
+    const bytes = Buffer.from(entry.data, 'base64');
+    const text = bytes.toString('utf8');
+    row.size = `${bytes.length} B`;
+    if (isPrintable(text)) row.text = visibleText(text);
+    else row.hex = hexDump(bytes);
+    if (entry.text) row.detail = entry.text;
+  } else {
+    row.detail = entry.text ?? entry.kind;
+  }
+  return row;
+}
+
+function checkView(exerciseId: string, check: CheckResult): CheckView {
+  const status = STATUS_LABEL[check.status];
+  return {
+    id: check.id,
+    anchor: `${exerciseId}--${check.id}`.replace(/[^a-zA-Z0-9_-]/g, '-'),
+    title: check.title,
+    status: check.status,
+    statusLabel: status.label,
+    mark: status.mark,
+    points: check.points,
+    maxPoints: check.maxPoints,
+    message: check.message,
+    ...(check.expected !== undefined ? { expected: check.expected } : {}),
+    ...(check.actual !== undefined ? { actual: check.actual } : {}),
+    hasComparison: check.expected !== undefined || check.actual !== undefined,
+    durationMs: check.durationMs,
+    seed: check.seed,
+    transcript: check.transcript.map(transcriptRow),
+    ...(check.output?.stdout ? { stdout: check.output.stdout } : {}),
+    ...(check.output?.stderr ? { stderr: check.output.stderr } : {}),
+    droppedBytes: check.output?.droppedBytes ?? 0,
+    open: check.status !== 'passed' && check.status !== 'skipped',
+  };
+}
+
+export function reportView(result: SubmissionResult, replayCommand: string): ReportView {
+  const percent = (score: number, max: number) => (max === 0 ? 0 : Math.round((score / max) * 100));
+  return {
+    title: `netgrade report: ${result.submission.name}`,
+    submissionName: result.submission.name,
+    submissionPath: result.submission.path,
+    score: result.score,
+    maxScore: result.maxScore,
+    percent: percent(result.score, result.maxScore),
+    seed: result.seed,
+    replay: replayCommand,
+    isolation: result.isolation,
+    startedAt: result.startedAt,
+    duration: `${(result.durationMs / 1000).toFixed(1)} s`,
+    graderVersion: result.grader.version,
+    node: result.grader.node,
+    exercises: result.exercises.map((exercise) => {
+      const passed = exercise.checks.filter((c) => c.status === 'passed').length;
+      return {
+        id: exercise.id,
+        title: exercise.title,
+        score: exercise.score,
+        maxScore: exercise.maxScore,
+        percent: percent(exercise.score, exercise.maxScore),
+        submitted: exercise.submitted,
+        ...(exercise.verdict ? { verdict: exercise.verdict } : {}),
+        notes: exercise.notes,
+        parts: exercise.parts,
+        checks: exercise.checks.map((c) => checkView(exercise.id, c)),
+        counts: `${passed} of ${exercise.checks.length} checks passed`,
+      };
+    }),
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * One self-contained HTML file per submission (inline CSS, no scripts, no network), from
+ * a handlebars template. Handlebars escapes every `{{value}}`; the template never uses the
+ * raw `{{{value}}}` form, so nothing from a submission is rendered as markup.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import Handlebars from 'handlebars';
+import type { SubmissionResult } from '../model/results.ts';
+import { reportView } from './html-view.ts';
+import type { Reporter } from './reporter.ts';
+
+const templateSource = readFileSync(new URL('./templates/report.hbs', import.meta.url), 'utf8');
+const handlebars = Handlebars.create();
+handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+const template = handlebars.compile(templateSource, { strict: false, noEscape: false });
+const PERCENTS = Array.from({ length: 100 }, (_, i) => i + 1);
+
+export function renderReport(result: SubmissionResult, replayCommand: string): string {
+  return template({ ...reportView(result, replayCommand), percents: PERCENTS });
+}
+
+export class HtmlReporter implements Reporter {
+  readonly #outDir: (result: SubmissionResult) => string;
+  readonly #replay: (result: SubmissionResult) => string;
+  constructor(outDir: (result: SubmissionResult) => string, replay: (result: SubmissionResult) => string) {
+    this.#outDir = outDir;
+    this.#replay = replay;
+  }
+
+  async onSubmissionEnd(result: SubmissionResult): Promise<void> {
+    const dir = this.#outDir(result);
+    await mkdir(dir, { recursive: true });
+    const path = join(dir, 'report.html');
+    const temp = `${path}.${process.pid}.tmp`;
+    await writeFile(temp, renderReport(result, this.#replay(result)));
+    await rename(temp, path);
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * Turns "the process did not come up" into a specific verdict a student can act on.
+ *
+ * Type stripping is checked with Node's own `module.stripTypeScriptTypes` (the same
+ * stripper that runs the submission), which reports a stable error code; only what
+ * happens inside the student's process is read from its stderr.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import * as nodeModule from 'node:module';
+import { SubmissionError } from '../model/errors.ts';
+import type { ExitInfo } from './process.ts';
+
+type StripFunction = (code: string, options?: { mode?: 'strip' }) => string;
+const strip = (nodeModule as unknown as { stripTypeScriptTypes?: StripFunction }).stripTypeScriptTypes;
+
+const UNSUPPORTED_ADVICE: Array<[RegExp, string]> = [
+  [/enum/i, 'Replace the enum with a const object (`const Color = { Red: "red" } as const`) or a union of string literals.'],
+  [/namespace|module declaration/i, 'Replace the namespace with a module of its own (another .ts file) or a plain object.'],
+  [/parameter propert/i, 'Declare the field in the class body and assign it in the constructor (`this.x = x`) instead of `constructor(private x: T)`.'],
+  [/import.*=|export.*=/i, 'Use ES module `import`/`export` syntax.'],
+];
+
+async function tsFilesUnder(dir: string): Promise<string[]> {
+  const files: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() && /\.(m|c)?ts$/.test(entry.name)) files.push(join(entry.parentPath, entry.name));
+  }
+  return files.sort();
+}
+
+/**
+ * Checks every TypeScript file of the copied exercise folder for syntax Node cannot run.
+ * Entry files are checked first so that their error is the one reported.
+ */
+export async function findStripError(codeDir: string, entryFiles: string[]): Promise<SubmissionError | undefined> {
+  if (!strip) return undefined;
+  const files = await tsFilesUnder(codeDir);
+  const entries = entryFiles.map((f) => join(codeDir, f));
+  files.sort((a, b) => Number(entries.includes(b)) - Number(entries.includes(a)));
+  for (const file of files) {
+    const source = await readFile(file, 'utf8');
+    try {
+      strip(source, { mode: 'strip' });
+    } catch (error) {
+      const err = error as Error & { code?: string };
+      const name = relative(codeDir, file);
+      // The stripper's stack starts with ":<line>" followed by the offending source line.
+      const line = /^:(\d+)/.exec(err.stack ?? '')?.[1];
+      const where = line ? `${name}:${line}` : name;
+      const sourceLine = line ? source.split('\n')[Number(line) - 1]?.trim() : undefined;
+      const excerpt = sourceLine ? `${where}\n    ${sourceLine}\n${err.message}` : `${where}\n${err.message}`;
+      if (err.code === 'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX') {
+        const advice = UNSUPPORTED_ADVICE.find(([re]) => re.test(err.message))?.[1] ?? 'Use only TypeScript that can be erased (types and annotations).';
+        return new SubmissionError(
+          'UNSUPPORTED_TYPESCRIPT',
+          `TypeScript that Node cannot strip, in ${where}`,
+          `Node 24 runs your .ts files by erasing types, and cannot erase this: ${err.message}. ${advice}`,
+          excerpt,
+        );
+      }
+      if (err.code === 'ERR_INVALID_TYPESCRIPT_SYNTAX') {
+        return new SubmissionError(
+          'SYNTAX_ERROR',
+          `Syntax error in ${where}`,
+          `Your code does not parse: ${err.message}. Fix the syntax at ${where}; run \`node ${name}\` yourself to see the exact spot.`,
+          excerpt,
+        );
+      }
+    }
+  }
+  return undefined;
+}
+
+function describeExit(exit: ExitInfo): string {
+  return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
+}
+
+/** Classifies a process that ended before it was ready, from its exit and its stderr. */
+export async function diagnoseEarlyExit(
+  exit: ExitInfo,
+  stderr: string,
+  codeDir: string,
+  entryFiles: string[],
+): Promise<SubmissionError> {
+  const excerpt = stderr.trim().split('\n').slice(-25).join('\n');
+  const stripError = await findStripError(codeDir, entryFiles);
+  if (stripError && /ERR_(UNSUPPORTED|INVALID)_TYPESCRIPT_SYNTAX|SyntaxError/.test(stderr)) {
+    return new SubmissionError(stripError.code, stripError.title, stripError.message, excerpt || stripError.excerpt);
+  }
+  const missing = /Cannot find (?:module|package) '([^']+)'/.exec(stderr);
+  if (/ERR_MODULE_NOT_FOUND|ERR_UNSUPPORTED_DIR_IMPORT/.test(stderr) && missing) {
+    const spec = missing[1]!;
+    const advice = spec.startsWith('.') || spec.startsWith('/')
+      ? 'Import your own modules with a relative path and the `.ts` extension, e.g. `import { x } from "./util.ts"`, and keep them beside the entry file.'
+      : 'Only Node built-ins may be imported (write `node:net`, `node:fs`, ...); npm packages are not installed when your code is graded.';
+    return new SubmissionError('MODULE_NOT_FOUND', `Cannot import ${spec}`, advice, excerpt);
+  }
+  if (/SyntaxError/.test(stderr)) {
+    return new SubmissionError(
+      'SYNTAX_ERROR',
+      'Syntax error',
+      'Node could not load your code (SyntaxError). The excerpt shows where.',
+      excerpt,
+    );
+  }
+  if (exit.exitCode === 0 && !exit.signal) {
+    return new SubmissionError(
+      'EXITED_AT_START',
+      'The program ended before it listened',
+      'The process exited with code 0 before it was ready: nothing kept it alive. Did you forget to call listen/bind, or close the server right away?',
+      excerpt || undefined,
+    );
+  }
+  const thrown = /^(\w*Error)(?: \[(\w+)\])?: (.+)$/m.exec(stderr);
+  return new SubmissionError(
+    'CRASH_AT_START',
+    `Crashed at start (${describeExit(exit)})`,
+    thrown
+      ? `The process ${describeExit(exit)} before it was ready, after throwing ${thrown[1]}: ${thrown[3]}`
+      : `The process ${describeExit(exit)} before it was ready.`,
+    excerpt || undefined,
+  );
+}

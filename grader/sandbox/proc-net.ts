@@ -1,0 +1,175 @@
+/**
+ * Reads the kernel's socket tables (Linux `/proc/net/{tcp,tcp6,udp,udp6}`) and which
+ * sockets a process group holds. This is how the grader observes a server without
+ * touching it: when it listens, on which port and address, and when it has read the bytes
+ * a probe sent (the receive queue of its socket is empty).
+ *
+ * Hand-written: no maintained package reads these tables, and the format is small and stable.
+ * Elsewhere (macOS) `isProcNetAvailable()` is false and callers fall back to connecting.
+ */
+import { readFileSync, readdirSync, readlinkSync, existsSync } from 'node:fs';
+
+export type SocketProtocol = 'tcp' | 'tcp6' | 'udp' | 'udp6';
+
+export interface SocketEntry {
+  protocol: SocketProtocol;
+  localAddress: string;
+  localPort: number;
+  remoteAddress: string;
+  remotePort: number;
+  /** Kernel state code: 0x0A is LISTEN for TCP; 0x07 is an unconnected UDP socket. */
+  state: number;
+  txQueue: number;
+  rxQueue: number;
+  inode: number;
+}
+
+export const TCP_LISTEN = 0x0a;
+export const TCP_ESTABLISHED = 0x01;
+
+let available: boolean | undefined;
+export function isProcNetAvailable(): boolean {
+  available ??= process.platform === 'linux' && existsSync('/proc/net/tcp');
+  return available;
+}
+
+function decodeAddress(hex: string): string {
+  if (hex.length === 8) {
+    // IPv4, little-endian bytes.
+    const bytes = [0, 1, 2, 3].map((i) => parseInt(hex.slice(i * 2, i * 2 + 2), 16)).reverse();
+    return bytes.join('.');
+  }
+  // IPv6: four little-endian 32-bit words.
+  const words: string[] = [];
+  for (let w = 0; w < 4; w++) {
+    const word = hex.slice(w * 8, w * 8 + 8);
+    const bytes = [0, 1, 2, 3].map((i) => word.slice(i * 2, i * 2 + 2)).reverse().join('');
+    words.push(bytes.slice(0, 4), bytes.slice(4, 8));
+  }
+  const full = words.map((g) => g.replace(/^0+(?=.)/, '').toLowerCase()).join(':');
+  if (full === '0:0:0:0:0:0:0:0') return '::';
+  if (full === '0:0:0:0:0:0:0:1') return '::1';
+  const mapped = /^0:0:0:0:0:ffff:([0-9a-f]+):([0-9a-f]+)$/.exec(full);
+  if (mapped) {
+    const hi = parseInt(mapped[1]!, 16);
+    const lo = parseInt(mapped[2]!, 16);
+    return `::ffff:${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+  }
+  return full;
+}
+
+export function readSocketTable(protocol: SocketProtocol): SocketEntry[] {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/net/${protocol}`, 'latin1');
+  } catch {
+    return [];
+  }
+  const entries: SocketEntry[] = [];
+  const lines = text.split('\n');
+  for (let i = 1; i < lines.length; i++) {
+    const fields = lines[i]!.trim().split(/\s+/);
+    if (fields.length < 10) continue;
+    const [localHex, localPortHex] = fields[1]!.split(':') as [string, string];
+    const [remoteHex, remotePortHex] = fields[2]!.split(':') as [string, string];
+    const [txHex, rxHex] = fields[4]!.split(':') as [string, string];
+    entries.push({
+      protocol,
+      localAddress: decodeAddress(localHex),
+      localPort: parseInt(localPortHex, 16),
+      remoteAddress: decodeAddress(remoteHex),
+      remotePort: parseInt(remotePortHex, 16),
+      state: parseInt(fields[3]!, 16),
+      txQueue: parseInt(txHex, 16),
+      rxQueue: parseInt(rxHex, 16),
+      inode: Number(fields[9]),
+    });
+  }
+  return entries;
+}
+
+/** Process ids whose process group is `pgid` (the group a submission's server leads). */
+export function pidsInGroup(pgid: number): number[] {
+  const pids: number[] = [];
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return pids;
+  }
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
+      // Fields after the command name (which is in parentheses and may contain spaces).
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(rest[2]) === pgid) pids.push(Number(name));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return pids;
+}
+
+/** Socket inodes held open by the given processes. */
+export function socketInodesOf(pids: number[]): Set<number> {
+  const inodes = new Set<number>();
+  for (const pid of pids) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+        const match = /^socket:\[(\d+)\]$/.exec(target);
+        if (match) inodes.add(Number(match[1]));
+      } catch {
+        // closed while we looked
+      }
+    }
+  }
+  return inodes;
+}
+
+export interface BoundSocket {
+  protocol: 'tcp' | 'udp';
+  address: string;
+  port: number;
+}
+
+/** TCP listening sockets and bound UDP sockets held by a process group. */
+export function boundSocketsOfGroup(pgid: number): BoundSocket[] {
+  const inodes = socketInodesOf(pidsInGroup(pgid));
+  if (inodes.size === 0) return [];
+  const found: BoundSocket[] = [];
+  for (const protocol of ['tcp', 'tcp6', 'udp', 'udp6'] as const) {
+    for (const entry of readSocketTable(protocol)) {
+      if (!inodes.has(entry.inode)) continue;
+      const isTcp = protocol.startsWith('tcp');
+      if (isTcp && entry.state !== TCP_LISTEN) continue;
+      if (!isTcp && entry.localPort === 0) continue;
+      found.push({ protocol: isTcp ? 'tcp' : 'udp', address: entry.localAddress, port: entry.localPort });
+    }
+  }
+  return found;
+}
+
+/** Whether some socket listens (TCP) or is bound (UDP) on `port`, and at which address. */
+export function findBound(protocol: 'tcp' | 'udp', port: number): BoundSocket | undefined {
+  for (const table of protocol === 'tcp' ? (['tcp', 'tcp6'] as const) : (['udp', 'udp6'] as const)) {
+    for (const entry of readSocketTable(table)) {
+      if (entry.localPort !== port) continue;
+      if (protocol === 'tcp' && entry.state !== TCP_LISTEN) continue;
+      return { protocol, address: entry.localAddress, port };
+    }
+  }
+  return undefined;
+}
+
+/** Addresses from which a server bound there is reachable at 127.0.0.1. */
+export function reachableFromLoopback(address: string): boolean {
+  return ['127.0.0.1', '0.0.0.0', '::', '::ffff:127.0.0.1'].includes(address);
+}

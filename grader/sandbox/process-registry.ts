@@ -1,0 +1,33 @@
+/**
+ * Process groups the grader started and has not yet killed. If the grader itself is
+ * interrupted (Ctrl-C, SIGTERM from CI) or exits unexpectedly, every group is killed on
+ * the way out, so no submission outlives the grader.
+ */
+export const liveGroups = new Set<number>();
+
+function killAll(): void {
+  for (const pgid of liveGroups) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  liveGroups.clear();
+}
+
+let installed = false;
+
+/** Installs exit and signal handlers once; called by the sandbox before the first spawn. */
+export function installCleanupHandlers(): void {
+  if (installed) return;
+  installed = true;
+  process.on('exit', killAll);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      killAll();
+      // Re-raise with the default behaviour so the exit status tells the caller what happened.
+      process.kill(process.pid, signal);
+    });
+  }
+}

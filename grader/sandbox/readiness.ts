@@ -1,0 +1,98 @@
+/**
+ * Waits until a started server is ready, by observing it: its socket appears in the
+ * kernel's tables (Linux), or a TCP connect succeeds (elsewhere). Never a fixed sleep.
+ * Polling stops at the first of: ready, the process ended, the deadline.
+ */
+import { connect } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import { SubmissionError } from '../model/errors.ts';
+import { boundSocketsOfGroup, findBound, isProcNetAvailable, reachableFromLoopback, type BoundSocket } from './proc-net.ts';
+import type { SandboxProcess } from './process.ts';
+
+export type Readiness =
+  | { kind: 'ready'; address: string }
+  | { kind: 'exited' }
+  | { kind: 'failed'; error: SubmissionError };
+
+const POLL_MS = 3;
+/** How long a server bound only to other ports gets to also bind PORT before we call it. */
+const WRONG_PORT_GRACE_MS = 400;
+
+function tryConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function describeBound(sockets: BoundSocket[]): string {
+  return sockets.map((s) => `${s.protocol.toUpperCase()} ${s.address}:${s.port}`).join(', ');
+}
+
+export async function waitForServer(
+  proc: SandboxProcess,
+  protocol: 'tcp' | 'udp',
+  port: number,
+  deadlineMs: number,
+): Promise<Readiness> {
+  const started = performance.now();
+  let wrongSince: number | undefined;
+  let polls = 0;
+  const useProc = isProcNetAvailable();
+  while (true) {
+    if (proc.hasExited) return { kind: 'exited' };
+    if (useProc) {
+      const bound = findBound(protocol, port);
+      if (bound) {
+        if (reachableFromLoopback(bound.address)) return { kind: 'ready', address: bound.address };
+        return {
+          kind: 'failed',
+          error: new SubmissionError(
+            'WRONG_ADDRESS',
+            `Listens on ${bound.address}:${port}, not 127.0.0.1`,
+            `Your server bound ${bound.address}, which the grader cannot reach at 127.0.0.1. Listen on host "127.0.0.1".`,
+          ),
+        };
+      }
+      // Every ~60 ms, look at what the process group did bind, to name a wrong port early.
+      if (polls++ % 20 === 0) {
+        const others = boundSocketsOfGroup(proc.pid).filter((s) => s.protocol === protocol && s.port !== port);
+        if (others.length > 0) {
+          wrongSince ??= performance.now();
+          if (performance.now() - wrongSince >= WRONG_PORT_GRACE_MS) {
+            return { kind: 'failed', error: wrongPort(others, port, protocol) };
+          }
+        }
+      }
+    } else if (protocol === 'tcp' && (await tryConnect(port))) {
+      return { kind: 'ready', address: '127.0.0.1' };
+    }
+    if (performance.now() - started >= deadlineMs) {
+      const others = useProc ? boundSocketsOfGroup(proc.pid).filter((s) => s.protocol === protocol) : [];
+      if (others.length > 0) return { kind: 'failed', error: wrongPort(others, port, protocol) };
+      return {
+        kind: 'failed',
+        error: new SubmissionError(
+          'NEVER_LISTENS',
+          `Never listened on port ${port} within ${deadlineMs} ms`,
+          `The process kept running but did not ${protocol === 'tcp' ? 'listen on TCP' : 'bind UDP'} port ${port} (env PORT) within ${deadlineMs} ms. Read the port from process.env.PORT and call ${protocol === 'tcp' ? 'listen' : 'bind'} on it at start.`,
+        ),
+      };
+    }
+    // Polling the kernel's socket table, not waiting for the server: the interval only bounds latency.
+    await delay(POLL_MS);
+  }
+}
+
+function wrongPort(others: BoundSocket[], port: number, protocol: 'tcp' | 'udp'): SubmissionError {
+  const ports = [...new Set(others.map((s) => s.port))].join(', ');
+  return new SubmissionError(
+    'WRONG_PORT',
+    `Listens on port ${ports} instead of PORT ${port}`,
+    `Your server ${protocol === 'tcp' ? 'listens' : 'is bound'} on ${describeBound(others)}, but the grader gave it port ${port} in env PORT (and --port ${port}). Do not hard-code the port: use Number(process.env.PORT).`,
+  );
+}

@@ -1,0 +1,277 @@
+/**
+ * The only way checks touch processes. A `CheckScope` starts servers and programs for one
+ * check and tears every one of them down (process group killed, working directory
+ * removed) when the check ends, whatever happened.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve, sep } from 'node:path';
+import getPort from 'get-port';
+import { InfrastructureError, SubmissionError } from '../model/errors.ts';
+import type { ExerciseMeta } from '../model/exercise.ts';
+import { diagnoseEarlyExit } from './diagnose.ts';
+import { installCleanupHandlers } from './process-registry.ts';
+import { SandboxProcess, type ExitInfo } from './process.ts';
+import { waitForServer } from './readiness.ts';
+import { listFiles, type Workspace } from './workspace.ts';
+
+export interface SandboxConfig {
+  /** The Node 24 binary that runs submissions. */
+  nodePath: string;
+  /** Cap of captured stdout and of captured stderr, per process. */
+  outputCapBytes: number;
+  /** Multiplies every deadline (slow machines, CI under load). */
+  timeScale: number;
+}
+
+export const DEFAULT_SANDBOX_CONFIG: SandboxConfig = {
+  nodePath: process.execPath,
+  outputCapBytes: 1024 * 1024,
+  timeScale: 1,
+};
+
+export interface ServerOptions {
+  /** Files written into the fresh working directory before start, e.g. accounts.json. */
+  fixtures?: Record<string, string | Uint8Array>;
+  /** Extra environment (on top of the exercise's env and PORT). */
+  env?: Record<string, string>;
+  /** Entry file, default the exercise's first entry file. */
+  entry?: string;
+  /** Whether the grader writes to the server's stdin (chat announcements). */
+  stdin?: boolean;
+}
+
+export interface ProgramOptions {
+  /** A file of the submission to run, default the exercise's first entry file. */
+  entry?: string;
+  /** Or: a script of the grader's own (a harness), given as an absolute path. */
+  harness?: string;
+  args?: string[];
+  env?: Record<string, string>;
+  fixtures?: Record<string, string | Uint8Array>;
+  /** Node options before the script, e.g. ['--import', preload]. */
+  nodeArgs?: string[];
+  stdin?: string;
+  /** The program is killed after this long (measured on this machine, before timeScale). */
+  timeoutMs: number;
+  /** Also kill it when it prints nothing for this long (a hang, not a slow program). */
+  idleTimeoutMs?: number;
+}
+
+export interface ProgramRun {
+  exit: ExitInfo;
+  /** Why the grader killed it, when it did. */
+  killedFor: 'timeout' | 'idle' | undefined;
+  stdout: string;
+  stderr: string;
+  process: SandboxProcess;
+  workDir: string;
+}
+
+export interface RunningServer {
+  readonly port: number;
+  readonly workDir: string;
+  readonly process: SandboxProcess;
+  /** Reads a file of the working directory; undefined when it does not exist. */
+  readFile(relativePath: string): Promise<Buffer | undefined>;
+  /** Files in the working directory (or a folder of it), relative, sorted. */
+  listFiles(relativePath?: string): Promise<string[]>;
+  /** Throws CRASH_DURING_CHECK when the server is no longer running. */
+  assertAlive(): void;
+  writeStdin(text: string): void;
+  endStdin(): void;
+}
+
+const PORT_RETRIES = 3;
+
+export class ExerciseSandbox {
+  readonly meta: ExerciseMeta;
+  readonly codeDir: string;
+  readonly workspace: Workspace;
+  readonly config: SandboxConfig;
+
+  constructor(workspace: Workspace, meta: ExerciseMeta, codeDir: string, config: SandboxConfig) {
+    this.workspace = workspace;
+    this.meta = meta;
+    this.codeDir = codeDir;
+    this.config = config;
+    installCleanupHandlers();
+  }
+
+  scope(): CheckScope {
+    return new CheckScope(this);
+  }
+
+  /** Deadlines scaled for this machine. */
+  scaled(ms: number): number {
+    return Math.round(ms * this.config.timeScale);
+  }
+
+  baseEnv(workDir: string, extra: Record<string, string | undefined> = {}): Record<string, string> {
+    const env: Record<string, string> = {
+      PATH: `${dirname(this.config.nodePath)}:/usr/local/bin:/usr/bin:/bin`,
+      HOME: workDir,
+      LANG: 'C.UTF-8',
+      TZ: 'UTC',
+      ...this.meta.env,
+    };
+    for (const [key, value] of Object.entries(extra)) if (value !== undefined) env[key] = value;
+    return env;
+  }
+}
+
+export class CheckScope {
+  readonly sandbox: ExerciseSandbox;
+  readonly processes: SandboxProcess[] = [];
+  readonly #workDirs: string[] = [];
+
+  constructor(sandbox: ExerciseSandbox) {
+    this.sandbox = sandbox;
+  }
+
+  #entryPath(entry: string | undefined): string {
+    const name = entry ?? this.sandbox.meta.entryFiles[0]!;
+    const path = resolve(this.sandbox.codeDir, name);
+    if (!path.startsWith(this.sandbox.codeDir + sep)) throw new Error(`entry outside the code folder: ${name}`);
+    if (!existsSync(path)) {
+      throw new SubmissionError(
+        'MISSING_ENTRY',
+        `Missing ${name}`,
+        `The folder ${this.sandbox.meta.id}/ of your submission has no ${name}. Name the entry file exactly ${name} (case matters).`,
+      );
+    }
+    return path;
+  }
+
+  async #workDir(fixtures: Record<string, string | Uint8Array> | undefined): Promise<string> {
+    const dir = await this.sandbox.workspace.freshWorkDir(fixtures);
+    this.#workDirs.push(dir);
+    return dir;
+  }
+
+  #spawn(script: string, args: string[], nodeArgs: string[], cwd: string, env: Record<string, string>, stdin: boolean): SandboxProcess {
+    const proc = SandboxProcess.spawn({
+      command: this.sandbox.config.nodePath,
+      args: [...nodeArgs, script, ...args],
+      cwd,
+      env,
+      stdin: stdin ? 'pipe' : 'ignore',
+      outputCapBytes: this.sandbox.config.outputCapBytes,
+    });
+    this.processes.push(proc);
+    return proc;
+  }
+
+  /**
+   * Starts the exercise's server in a fresh working directory on a free port and resolves
+   * once it listens (TCP) or is bound (UDP). Throws a SubmissionError naming what went
+   * wrong when it never becomes ready.
+   */
+  async startServer(options: ServerOptions = {}): Promise<RunningServer> {
+    const protocol = this.sandbox.meta.kind === 'udp-server' ? 'udp' : 'tcp';
+    const script = this.#entryPath(options.entry);
+    for (let attempt = 1; ; attempt++) {
+      const workDir = await this.#workDir(options.fixtures);
+      const port = await getPort({ host: '127.0.0.1' });
+      const env = this.sandbox.baseEnv(workDir, { ...options.env, PORT: String(port) });
+      const proc = this.#spawn(script, ['--port', String(port)], [], workDir, env, options.stdin ?? false);
+      const readiness = await waitForServer(proc, protocol, port, this.sandbox.scaled(this.sandbox.meta.timeouts.startMs));
+      if (readiness.kind === 'ready') return makeServer(port, workDir, proc);
+      await proc.kill();
+      if (readiness.kind === 'failed') throw readiness.error;
+      const stderr = proc.stderr.text();
+      // Another program took the port between our choice and the server's bind (get-port's
+      // documented race): the grader's problem, not the student's. Try another port.
+      if (/EADDRINUSE/.test(stderr) && stderr.includes(String(port))) {
+        if (attempt < PORT_RETRIES) continue;
+        throw new InfrastructureError('PORT_IN_USE', `port ${port} was taken by another program ${attempt} times`);
+      }
+      const exit = proc.exitInfo!;
+      throw await diagnoseEarlyExit(exit, stderr, this.sandbox.codeDir, this.sandbox.meta.entryFiles);
+    }
+  }
+
+  /** Runs a program to completion (or until killed) in a fresh working directory. */
+  async runProgram(options: ProgramOptions): Promise<ProgramRun> {
+    const script = options.harness ?? this.#entryPath(options.entry);
+    const workDir = await this.#workDir(options.fixtures);
+    const env = this.sandbox.baseEnv(workDir, options.env);
+    const proc = this.#spawn(script, options.args ?? [], options.nodeArgs ?? [], workDir, env, options.stdin !== undefined);
+    if (options.stdin !== undefined) {
+      proc.writeStdin(options.stdin);
+      proc.endStdin();
+    }
+    let killedFor: ProgramRun['killedFor'];
+    const timeoutMs = this.sandbox.scaled(options.timeoutMs);
+    const timer = setTimeout(() => {
+      killedFor ??= 'timeout';
+      void proc.kill();
+    }, timeoutMs);
+    let idleTimer: NodeJS.Timeout | undefined;
+    const idleMs = options.idleTimeoutMs === undefined ? undefined : this.sandbox.scaled(options.idleTimeoutMs);
+    const armIdle = () => {
+      if (idleMs === undefined) return;
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => {
+        killedFor ??= 'idle';
+        void proc.kill();
+      }, idleMs);
+    };
+    armIdle();
+    const stopWatching = proc.stdout.onData(armIdle);
+    try {
+      await proc.exited;
+    } finally {
+      clearTimeout(timer);
+      clearTimeout(idleTimer);
+      stopWatching();
+    }
+    // Kill whatever it left behind in its group, then report.
+    const exit = await proc.kill();
+    return { exit, killedFor, stdout: proc.stdout.text(), stderr: proc.stderr.text(), process: proc, workDir };
+  }
+
+  /** Kills every process group of this check and removes its working directories. */
+  async teardown(): Promise<void> {
+    await Promise.all(this.processes.map((p) => p.kill()));
+    await Promise.all(this.#workDirs.map((d) => this.sandbox.workspace.remove(d)));
+  }
+}
+
+function makeServer(port: number, workDir: string, proc: SandboxProcess): RunningServer {
+  const inside = (rel: string) => {
+    const path = resolve(workDir, rel);
+    if (path !== workDir && !path.startsWith(workDir + sep)) throw new Error(`path outside the work directory: ${rel}`);
+    return path;
+  };
+  return {
+    port,
+    workDir,
+    process: proc,
+    async readFile(rel) {
+      try {
+        return await readFile(inside(rel));
+      } catch {
+        return undefined;
+      }
+    },
+    listFiles: (rel = '.') => listFiles(inside(rel)),
+    assertAlive() {
+      const exit = proc.exitInfo;
+      if (!exit) return;
+      const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
+      const thrown = /^(\w*Error)(?: \[(\w+)\])?: (.+)$/m.exec(proc.stderr.text());
+      throw new SubmissionError(
+        'CRASH_DURING_CHECK',
+        `The server crashed during the check (${how})`,
+        thrown
+          ? `The server ${how} after throwing ${thrown[1]}: ${thrown[3]}. No input, however malformed, may crash a server: handle errors on every socket and validate what you read.`
+          : `The server ${how} while the check was running. No input may crash a server.`,
+        proc.stderr.excerpt(20),
+      );
+    },
+    writeStdin: (text) => proc.writeStdin(text),
+    endStdin: () => proc.endStdin(),
+  };
+}
+

@@ -1,0 +1,120 @@
+/**
+ * The directories of one grading run: a private temp root, a copy of each exercise's code
+ * (so the submission itself is never modified and no surrounding package.json changes how
+ * Node loads it), and a fresh, empty working directory per process.
+ */
+import { cp, lstat, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+
+export interface CopyReport {
+  files: number;
+  bytes: number;
+  /** Entries left out, with the reason (links, special files, over the limits). */
+  skipped: string[];
+}
+
+export const CODE_LIMITS = { maxFiles: 2000, maxBytes: 50 * 1024 * 1024 };
+
+export class Workspace {
+  readonly root: string;
+  #counter = 0;
+
+  private constructor(root: string) {
+    this.root = root;
+  }
+
+  static async create(): Promise<Workspace> {
+    return new Workspace(await mkdtemp(join(tmpdir(), 'netgrade-')));
+  }
+
+  #next(prefix: string): string {
+    return join(this.root, `${prefix}-${++this.#counter}`);
+  }
+
+  /**
+   * Copies an exercise folder: regular files only, no links (a link to /etc/passwd stays
+   * behind), no node_modules. Writes `package.json` `{"type":"module"}` so the code always
+   * loads as an ES module, whatever package.json the student had.
+   */
+  async copyCode(sourceDir: string): Promise<{ dir: string; report: CopyReport }> {
+    const dir = this.#next('code');
+    const report: CopyReport = { files: 0, bytes: 0, skipped: [] };
+    await mkdir(dir, { recursive: true });
+    const source = resolve(sourceDir);
+    await cp(source, dir, {
+      recursive: true,
+      verbatimSymlinks: true,
+      filter: async (src) => {
+        const rel = relative(source, src);
+        if (rel === '') return true;
+        const stat = await lstat(src);
+        if (stat.isSymbolicLink()) {
+          report.skipped.push(`${rel} (a link; links are not followed)`);
+          return false;
+        }
+        if (stat.isDirectory()) {
+          if (rel.split(sep).includes('node_modules')) {
+            report.skipped.push(`${rel} (node_modules: only Node built-ins may be imported)`);
+            return false;
+          }
+          return true;
+        }
+        if (!stat.isFile()) {
+          report.skipped.push(`${rel} (not a regular file)`);
+          return false;
+        }
+        if (report.files + 1 > CODE_LIMITS.maxFiles || report.bytes + stat.size > CODE_LIMITS.maxBytes) {
+          report.skipped.push(`${rel} (over the limit of ${CODE_LIMITS.maxFiles} files / ${CODE_LIMITS.maxBytes} bytes)`);
+          return false;
+        }
+        report.files += 1;
+        report.bytes += stat.size;
+        return true;
+      },
+    });
+    await writeFile(join(dir, 'package.json'), '{ "type": "module" }\n');
+    return { dir, report };
+  }
+
+  /** A fresh, empty working directory with the given fixture files written into it. */
+  async freshWorkDir(fixtures: Record<string, string | Uint8Array> = {}): Promise<string> {
+    const dir = this.#next('work');
+    await mkdir(dir, { recursive: true });
+    for (const [name, content] of Object.entries(fixtures)) {
+      const target = resolve(dir, name);
+      if (!target.startsWith(dir + sep)) throw new Error(`fixture path escapes the work directory: ${name}`);
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, content);
+    }
+    return dir;
+  }
+
+  /** A private directory for the grader's own files (canaries, harnesses). */
+  async privateDir(): Promise<string> {
+    const dir = this.#next('private');
+    await mkdir(dir, { recursive: true });
+    return dir;
+  }
+
+  async remove(dir: string): Promise<void> {
+    await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+  }
+
+  async dispose(): Promise<void> {
+    await rm(this.root, { recursive: true, force: true, maxRetries: 3 });
+  }
+}
+
+/** Lists files under a directory (relative paths, '/'-separated), for reports and checks. */
+export async function listFiles(dir: string): Promise<string[]> {
+  try {
+    const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+    return entries
+      .filter((e) => e.isFile() || e.isSymbolicLink())
+      .map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/'))
+      .sort();
+  } catch {
+    return [];
+  }
+}
