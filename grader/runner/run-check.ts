@@ -4,6 +4,7 @@
  * what was thrown, never from message text.
  */
 import { readFile } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import { resolve, sep } from 'node:path';
 import type { CheckContext, CheckDefinition, GradeOptions } from '../exercise/define.ts';
 import { CheckFailure, CheckTimeout, InfrastructureError, SubmissionError } from '../model/errors.ts';
@@ -14,6 +15,9 @@ import { Transcript } from '../probes/transcript.ts';
 import { UdpProbe } from '../probes/udp.ts';
 import type { SandboxProcess } from '../sandbox/process.ts';
 import type { ExerciseSandbox } from '../sandbox/sandbox.ts';
+
+/** How long a failed check waits to learn whether the server crashed. */
+const EXIT_GRACE_MS = 300;
 
 /** Thrown when a check cannot run because an earlier start of the same entry failed. */
 export class SkipCheck extends Error {
@@ -129,6 +133,12 @@ export async function runCheck(input: CheckRunInput): Promise<CheckResult> {
   }
 
   // Did a server die under the check? That is the real cause of whatever the probes saw.
+  // A connection the server dropped may be the first sign of a crash whose exit we have not
+  // yet heard of: give the exit a moment to arrive (failures only; passing checks never wait).
+  if (thrown !== undefined && tcpProbes.some((p) => p.wasReset || p.peerEnded)) {
+    const running = scope.processes.filter((p) => !p.hasExited);
+    if (running.length > 0) await Promise.race([Promise.any(running.map((p) => p.exited)), delay(EXIT_GRACE_MS)]);
+  }
   const crashed = scope.processes.find((p) => p.hasExited && !p.exitInfo!.killedByGrader);
   const output = excerptOf(scope.processes);
   for (const probe of tcpProbes) probe.destroy();

@@ -173,3 +173,27 @@ export function findBound(protocol: 'tcp' | 'udp', port: number): BoundSocket | 
 export function reachableFromLoopback(address: string): boolean {
   return ['127.0.0.1', '0.0.0.0', '::', '::ffff:127.0.0.1'].includes(address);
 }
+
+/** Whether a process exists and is not a zombie (a killed process whose parent has not reaped it). */
+export function isProcessAlive(pid: number): boolean {
+  if (isProcNetAvailable()) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      return state !== 'Z' && state !== 'X';
+    } catch {
+      return false;
+    }
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Live (non-zombie) processes of a group. */
+export function livePidsInGroup(pgid: number): number[] {
+  return pidsInGroup(pgid).filter(isProcessAlive);
+}

@@ -4,6 +4,8 @@
  */
 import { execa, type ResultPromise } from 'execa';
 import { OutputCapture } from './output-capture.ts';
+import { setTimeout as delay } from 'node:timers/promises';
+import { isProcNetAvailable, livePidsInGroup } from './proc-net.ts';
 import { liveGroups } from './process-registry.ts';
 
 export interface SpawnOptions {
@@ -114,8 +116,13 @@ export class SandboxProcess {
     if (!this.hasExited) this.#killedByGrader = true;
     killGroup(this.pid);
     const info = await this.exited;
-    // Descendants may still be dying; the pipes close once every holder is gone.
-    killGroup(this.pid);
+    // SIGKILL is delivered asynchronously: wait (bounded) until no member of the group is
+    // alive, so that "no process outlives a run" holds when kill() resolves.
+    const started = performance.now();
+    while (isProcNetAvailable() && livePidsInGroup(this.pid).length > 0 && performance.now() - started < 2000) {
+      killGroup(this.pid);
+      await delay(2);
+    }
     liveGroups.delete(this.pid);
     this.#child.stdout?.destroy();
     this.#child.stderr?.destroy();
