@@ -99,6 +99,16 @@ export class SandboxProcess {
     return this.#exitInfo;
   }
 
+  /** Sends a signal to the whole group (e.g. SIGSTOP/SIGCONT to simulate a loaded machine). */
+  signalGroup(signal: NodeJS.Signals): void {
+    if (!liveGroups.has(this.pid)) return;
+    try {
+      process.kill(-this.pid, signal);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+    }
+  }
+
   writeStdin(data: string | Buffer): void {
     this.#child.stdin?.write(data);
   }

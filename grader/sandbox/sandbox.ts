@@ -56,6 +56,8 @@ export interface ProgramOptions {
   timeoutMs: number;
   /** Also kill it when it prints nothing for this long (a hang, not a slow program). */
   idleTimeoutMs?: number;
+  /** Called once the process is spawned, e.g. to pause and resume it (`signalGroup`) while it runs. */
+  onStart?: (process: SandboxProcess) => void;
 }
 
 export interface ProgramRun {
@@ -197,6 +199,7 @@ export class CheckScope {
     const workDir = await this.#workDir(options.fixtures);
     const env = this.sandbox.baseEnv(workDir, options.env);
     const proc = this.#spawn(script, options.args ?? [], options.nodeArgs ?? [], workDir, env, options.stdin !== undefined);
+    options.onStart?.(proc);
     if (options.stdin !== undefined) {
       proc.writeStdin(options.stdin);
       proc.endStdin();
