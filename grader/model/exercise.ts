@@ -22,6 +22,16 @@ const checkId = z
   .string()
   .regex(/^[a-z0-9-]+(?:\.[a-z0-9-]+)*$/, 'dotted lower-case words, e.g. "framing.split-header"');
 
+/**
+ * Who sees a check's result in student-facing formats (github, classroom, prairielearn,
+ * junit with --student-view; Gradescope gets it as its own `visibility`):
+ * - `visible` (default): everyone, always.
+ * - `hidden`: the instructor only (batch reports, class overview, results.json).
+ * - `after-due-date`: students see it once the due date (`--due`) has passed.
+ */
+export const CheckVisibility = z.enum(['visible', 'hidden', 'after-due-date']);
+export type CheckVisibility = z.infer<typeof CheckVisibility>;
+
 export const CheckMeta = z.object({
   id: checkId,
   title: z.string().min(1),
@@ -30,6 +40,8 @@ export const CheckMeta = z.object({
   part: z.string().optional(),
   /** The check's own deadline; the exercise's default applies when undefined. */
   timeoutMs: z.number().int().positive().optional(),
+  /** Who sees the result; `visible` when undefined. See `CheckVisibility`. */
+  visibility: CheckVisibility.optional(),
 });
 export type CheckMeta = z.infer<typeof CheckMeta>;
 

@@ -68,6 +68,8 @@ export const CheckResult = z.object({
   durationMs: z.number().nonnegative(),
   /** The seed of the check's random choices: `--seed` with the run's seed replays it. */
   seed: z.number().int(),
+  /** Who may see this result (the check's `visibility`); `visible` when undefined. */
+  visibility: z.enum(['visible', 'hidden', 'after-due-date']).optional(),
 });
 export type CheckResult = z.infer<typeof CheckResult>;
 

@@ -14,6 +14,8 @@ export interface TranscriptRow {
   arrow: string;
   /** Readable text (UTF-8), with line ends made visible; undefined for binary data. */
   text?: string;
+  /** Binary data as text: valid UTF-8 kept, other bytes as \xNN escapes (length headers, NULs). */
+  escaped?: string;
   /** Hex dump for binary data. */
   hex?: string;
   detail?: string;
@@ -77,7 +79,7 @@ const STATUS_LABEL: Record<CheckStatus, { label: string; mark: string }> = {
   passed: { label: 'passed', mark: '✓' },
   failed: { label: 'failed', mark: '✗' },
   error: { label: 'error', mark: '!' },
-  timeout: { label: 'timed out', mark: '⧗' },
+  timeout: { label: 'timed out', mark: '◷' },
   skipped: { label: 'not run', mark: '–' },
 };
 
@@ -87,7 +89,34 @@ function isPrintable(text: string): boolean {
 
 /** Makes line ends and tabs visible while keeping the text readable. */
 export function visibleText(text: string): string {
-  return text.replace(/\r/g, '␍').replace(/\t/g, '⇥').replace(/\n/g, '␊\n');
+  return text.replace(/\r/g, '\\r').replace(/\t/g, '\\t').replace(/\n/g, '↵\n');
+}
+
+/**
+ * Bytes as readable text: valid UTF-8 characters as themselves, control and invalid bytes
+ * as `\xNN`, line ends made visible. Shows "\x00\x00\x00\x0c张三 18" rather than hex only.
+ */
+export function escapedText(bytes: Uint8Array, maxBytes = 4096): string {
+  const buf = Buffer.from(bytes.subarray(0, maxBytes));
+  let out = '';
+  let i = 0;
+  while (i < buf.length) {
+    const b = buf[i]!;
+    const width = b < 0x80 ? 1 : b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc2 ? 2 : 0;
+    const char = width > 0 ? buf.subarray(i, i + width).toString('utf8') : '\uFFFD';
+    const valid = width > 0 && i + width <= buf.length && !char.includes('\uFFFD');
+    if (valid && width === 1 && (b < 0x20 || b === 0x7f) && b !== 0x0a && b !== 0x0d && b !== 0x09) {
+      out += `\\x${b.toString(16).padStart(2, '0')}`;
+    } else if (valid) {
+      out += char;
+      i += width;
+      continue;
+    } else {
+      out += `\\x${b.toString(16).padStart(2, '0')}`;
+    }
+    i += 1;
+  }
+  return visibleText(out) + (bytes.length > maxBytes ? `… ${bytes.length - maxBytes} more bytes` : '');
 }
 
 /** A classic hex dump: offset, 16 bytes in hex, the printable ASCII beside them. */
@@ -112,8 +141,12 @@ export function transcriptRow(entry: TranscriptEntry): TranscriptRow {
     const bytes = Buffer.from(entry.data, 'base64');
     const text = bytes.toString('utf8');
     row.size = `${bytes.length} B`;
-    if (isPrintable(text)) row.text = visibleText(text);
-    else row.hex = hexDump(bytes);
+    if (isPrintable(text)) {
+      row.text = visibleText(text);
+    } else {
+      row.escaped = escapedText(bytes);
+      row.hex = hexDump(bytes);
+    }
     if (entry.text) row.detail = entry.text;
   } else {
     row.detail = entry.text ?? entry.kind;

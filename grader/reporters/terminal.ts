@@ -14,7 +14,7 @@ const MARKS: Record<CheckStatus, { mark: string; style: Style }> = {
   passed: { mark: '✓', style: 'green' },
   failed: { mark: '✗', style: 'red' },
   error: { mark: '!', style: 'red' },
-  timeout: { mark: '⧗', style: 'yellow' },
+  timeout: { mark: '◷', style: 'yellow' },
   skipped: { mark: '-', style: 'gray' },
 };
 
