@@ -8,6 +8,7 @@ import { join, relative, resolve } from 'node:path';
 import { loadExercises } from '../exercise/registry.ts';
 import { UsageError } from '../model/errors.ts';
 import type { SubmissionResult } from '../model/results.ts';
+import { CiReporter, type CiFormat } from '../reporters/ci-formats.ts';
 import { HtmlReporter } from '../reporters/html.ts';
 import { JsonReporter } from '../reporters/json.ts';
 import { Multiplexer, type Reporter } from '../reporters/reporter.ts';
@@ -49,6 +50,11 @@ export async function gradeCommand(submissions: string[], options: GradeCliOptio
     }
     if (options.reporter.includes('html')) reporters.push(new HtmlReporter(outDir, replay));
     if (options.reporter.includes('json')) reporters.push(new JsonReporter(outDir));
+    for (const format of ['junit', 'github', 'gradescope', 'prairielearn', 'classroom'] as const satisfies CiFormat[]) {
+      if (options.reporter.includes(format)) {
+        reporters.push(new CiReporter(format, { outDir, exercises, view: options.due ? { due: options.due } : {} }));
+      }
+    }
     const reporter = new Multiplexer(reporters);
     const result = await gradeSubmission({
       submissionDir: submission,

@@ -32,6 +32,7 @@ function program(setExitCode: (code: number) => void): Command {
     .option('--seed <n>', 'seed of every random choice; the report shows it, reuse it to replay')
     .option('--quiz-bank <dir>', 'stage-exam: a folder with a private bank.json (extra questions, private key)')
     .option('--time-scale <x>', 'multiply every deadline (slow or loaded machines)', '1')
+    .option('--due <date>', 'due date: checks marked after-due-date show in student-facing formats from then on')
     .action(async (submissions: string[], raw: Record<string, unknown>) => {
       const parsed = GradeCliOptions.safeParse(raw);
       if (!parsed.success) throw new UsageError(z.prettifyError(parsed.error));

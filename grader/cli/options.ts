@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 
-export const REPORTERS = ['terminal', 'html', 'json'] as const;
+export const REPORTERS = ['terminal', 'html', 'json', 'junit', 'github', 'gradescope', 'prairielearn', 'classroom'] as const;
 export type ReporterName = (typeof REPORTERS)[number];
 
 const seed = z.coerce
@@ -25,5 +25,29 @@ export const GradeCliOptions = z.object({
   seed: seed.optional(),
   quizBank: z.string().optional(),
   timeScale: z.coerce.number().positive('must be above 0').max(20).default(1),
+  /** When `after-due-date` checks become visible in student-facing formats. */
+  due: z.coerce.date({ error: 'must be a date, e.g. 2026-12-01T23:59:00Z' }).optional(),
 });
 export type GradeCliOptions = z.infer<typeof GradeCliOptions>;
+
+const shard = z
+  .string()
+  .regex(/^\d+\/\d+$/, 'must be i/n, e.g. 2/5')
+  .transform((value) => {
+    const [index, count] = value.split('/').map(Number) as [number, number];
+    return { index, count };
+  })
+  .refine((s) => s.count >= 1 && s.index >= 1 && s.index <= s.count, 'i must be between 1 and n (1-based, like 1/3, 2/3, 3/3)');
+
+export const BatchCliOptions = z.object({
+  exercise: z.array(z.string()).default([]),
+  check: z.array(z.string()).default([]),
+  out: z.string().default('class-reports'),
+  concurrency: z.coerce.number().int('must be a whole number').min(1, 'must be 1 or more').max(64).optional(),
+  seed: seed.optional(),
+  shard: shard.optional(),
+  quizBank: z.string().optional(),
+  timeScale: z.coerce.number().positive('must be above 0').max(20).default(1),
+  progress: z.enum(['auto', 'bar', 'lines', 'none']).default('auto'),
+});
+export type BatchCliOptions = z.infer<typeof BatchCliOptions>;

@@ -25,6 +25,12 @@ export interface CheckContext {
   readonly random: Random;
   readonly transcript: Transcript;
   readonly options: GradeOptions;
+  /**
+   * Absolute path of the grader's private copy of the submission's exercise folder (read
+   * only: never write there). For harnesses that import a student's module, e.g.
+   * `runProgram({ harness, args: [join(ctx.codeDir, 'singleton.ts')] })`.
+   */
+  readonly codeDir: string;
   /** A deadline in ms, scaled for this machine (CI under load gets more). */
   ms(milliseconds: number): number;
   /** Starts the exercise's server (fresh working directory, free port); resolves once it listens. */

@@ -13,30 +13,47 @@ export interface Endpoint {
   localPort: number;
   /** The server's port. */
   serverPort: number;
+  /**
+   * Which table holds the connection (tcp, or tcp6 for a dual-stack server); learnt on the
+   * first look and remembered: each read of a table costs milliseconds (the kernel walks its
+   * whole connection hash), so only one is read per poll.
+   */
+  table?: 'tcp' | 'tcp6';
 }
 
 const POLL_MS = 1;
 const PACING_MS = 15;
 
-/**
- * Bytes not yet read by the server on this connection: our unacknowledged bytes (still on
- * their way into the server's kernel) plus the server's receive queue. Zero when the
- * connection is gone from the table (closed: nothing more will be read).
- */
-function bytesNotYetRead(endpoint: Endpoint): number {
-  let pending = 0;
-  for (const table of ['tcp', 'tcp6'] as const) {
+/** The server's receive queue and our unacknowledged bytes on this connection. */
+function queues(endpoint: Endpoint): { serverUnread: number; ourUnacked: number; found: boolean } {
+  let serverUnread = 0;
+  let ourUnacked = 0;
+  let found = false;
+  for (const table of endpoint.table ? [endpoint.table] : (['tcp', 'tcp6'] as const)) {
+    if (found) break;
     for (const entry of readSocketTable(table)) {
-      if (entry.localPort === endpoint.serverPort && entry.remotePort === endpoint.localPort) pending += entry.rxQueue;
-      if (entry.localPort === endpoint.localPort && entry.remotePort === endpoint.serverPort) pending += entry.txQueue;
+      if (entry.localPort === endpoint.serverPort && entry.remotePort === endpoint.localPort) {
+        serverUnread += entry.rxQueue;
+        found = true;
+        endpoint.table = table;
+      }
+      if (entry.localPort === endpoint.localPort && entry.remotePort === endpoint.serverPort) ourUnacked += entry.txQueue;
     }
   }
-  return pending;
+  return { serverUnread, ourUnacked, found };
 }
+
+/** Once the server's queue has stayed empty this long, the bytes are taken as read even before the ACK. */
+const SETTLED_MS = 2;
 
 /**
  * Resolves true once the server has read everything sent so far on this connection, or
  * false when `deadlineMs` passed first (the server is not reading: busy or blocked).
+ *
+ * Read means: the server's receive queue is empty, and either our bytes are acknowledged
+ * (so they did reach that queue) or the queue has stayed empty for a couple of
+ * milliseconds (the peer's delayed ACK would otherwise cost up to 40 ms a segment; on
+ * loopback the bytes are in the peer's queue by the time our write returns).
  */
 export async function waitUntilConsumed(endpoint: Endpoint, deadlineMs: number): Promise<boolean> {
   if (!isProcNetAvailable()) {
@@ -44,9 +61,19 @@ export async function waitUntilConsumed(endpoint: Endpoint, deadlineMs: number):
     return true;
   }
   const started = performance.now();
+  let emptySince: number | undefined;
   while (true) {
-    if (bytesNotYetRead(endpoint) === 0) return true;
-    if (performance.now() - started >= deadlineMs) return false;
+    const { serverUnread, ourUnacked, found } = queues(endpoint);
+    const now = performance.now();
+    if (!found) return true; // the connection is gone: nothing more will be read
+    if (serverUnread === 0) {
+      if (ourUnacked === 0) return true;
+      emptySince ??= now;
+      if (now - emptySince >= SETTLED_MS) return true;
+    } else {
+      emptySince = undefined;
+    }
+    if (now - started >= deadlineMs) return false;
     // Polling the kernel's table: the interval bounds the latency of noticing, nothing more.
     await delay(POLL_MS);
   }

@@ -5,7 +5,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { CheckFailure } from '../model/errors.ts';
-import { waitUntilConsumed } from './delivery.ts';
+import { waitUntilConsumed, type Endpoint } from './delivery.ts';
 import { describeSegmentation, segment, whole, type Random, type Segmentation } from './segmentation.ts';
 import type { Transcript } from './transcript.ts';
 
@@ -53,6 +53,7 @@ export class TcpProbe {
   #closed = false;
   #reset = false;
   #paceGaveUp = false;
+  #endpoint: Endpoint | undefined;
   readonly #waiters = new Set<() => void>();
 
   private constructor(socket: Socket, options: TcpProbeOptions, label: string) {
@@ -157,10 +158,8 @@ export class TcpProbe {
       await this.#write(seg);
       const last = index === segments.length - 1;
       if (paced && !this.#paceGaveUp && (!last || options.paced === true)) {
-        const consumed = await waitUntilConsumed(
-          { localPort: this.localPort, serverPort: this.port },
-          options.paceDeadlineMs ?? DEFAULT_PACE_DEADLINE_MS,
-        );
+        this.#endpoint ??= { localPort: this.localPort, serverPort: this.port };
+        const consumed = await waitUntilConsumed(this.#endpoint, options.paceDeadlineMs ?? DEFAULT_PACE_DEADLINE_MS);
         if (!consumed) {
           this.#paceGaveUp = true;
           this.#transcript.note('the server stopped reading; the remaining segments were sent without waiting', this.label);

@@ -77,6 +77,7 @@ export async function runCheck(input: CheckRunInput): Promise<CheckResult> {
     random,
     transcript,
     options: input.options,
+    codeDir: sandbox.codeDir,
     ms: (milliseconds) => sandbox.scaled(milliseconds),
     startServer: (options = {}) => guarded(entryKey(options.entry), () => scope.startServer(options)),
     runProgram: (options) =>

@@ -14,7 +14,9 @@ export type Readiness =
   | { kind: 'exited' }
   | { kind: 'failed'; error: SubmissionError };
 
-const POLL_MS = 3;
+const POLL_MS = 5;
+/** How often the kernel's tables are read to find a server bound to the wrong port. */
+const WRONG_PORT_LOOK_MS = 100;
 /** How long a server bound only to other ports gets to also bind PORT before we call it. */
 const WRONG_PORT_GRACE_MS = 400;
 
@@ -41,35 +43,30 @@ export async function waitForServer(
 ): Promise<Readiness> {
   const started = performance.now();
   let wrongSince: number | undefined;
-  let polls = 0;
   const useProc = isProcNetAvailable();
+  let lastWrongPortLook = -Infinity;
   while (true) {
     if (proc.hasExited) return { kind: 'exited' };
-    if (useProc) {
-      const bound = findBound(protocol, port);
-      if (bound) {
-        if (reachableFromLoopback(bound.address)) return { kind: 'ready', address: bound.address };
-        return {
-          kind: 'failed',
-          error: new SubmissionError(
-            'WRONG_ADDRESS',
-            `Listens on ${bound.address}:${port}, not 127.0.0.1`,
-            `Your server bound ${bound.address}, which the grader cannot reach at 127.0.0.1. Listen on host "127.0.0.1".`,
-          ),
-        };
-      }
-      // Every ~60 ms, look at what the process group did bind, to name a wrong port early.
-      if (polls++ % 20 === 0) {
-        const others = boundSocketsOfGroup(proc.pid).filter((s) => s.protocol === protocol && s.port !== port);
-        if (others.length > 0) {
-          wrongSince ??= performance.now();
-          if (performance.now() - wrongSince >= WRONG_PORT_GRACE_MS) {
-            return { kind: 'failed', error: wrongPort(others, port, protocol) };
-          }
+    if (protocol === 'tcp') {
+      // A connect attempt on loopback costs well under a millisecond; reading the kernel's TCP
+      // table costs several (it walks the whole connection hash), so the table is only read
+      // now and then, to tell a server on the wrong port or address from a slow one.
+      if (await tryConnect(port)) return { kind: 'ready', address: '127.0.0.1' };
+    } else if (useProc) {
+      const bound = findBound('udp', port);
+      if (bound) return reachableFromLoopback(bound.address) ? { kind: 'ready', address: bound.address } : wrongAddress(bound.address, port);
+    }
+    if (useProc && performance.now() - lastWrongPortLook >= WRONG_PORT_LOOK_MS) {
+      lastWrongPortLook = performance.now();
+      const bound = protocol === 'tcp' ? findBound('tcp', port) : undefined;
+      if (bound && !reachableFromLoopback(bound.address)) return wrongAddress(bound.address, port);
+      const others = boundSocketsOfGroup(proc.pid).filter((s) => s.protocol === protocol && s.port !== port);
+      if (others.length > 0) {
+        wrongSince ??= performance.now();
+        if (performance.now() - wrongSince >= WRONG_PORT_GRACE_MS) {
+          return { kind: 'failed', error: wrongPort(others, port, protocol) };
         }
       }
-    } else if (protocol === 'tcp' && (await tryConnect(port))) {
-      return { kind: 'ready', address: '127.0.0.1' };
     }
     if (performance.now() - started >= deadlineMs) {
       const others = useProc ? boundSocketsOfGroup(proc.pid).filter((s) => s.protocol === protocol) : [];
@@ -86,6 +83,17 @@ export async function waitForServer(
     // Polling the kernel's socket table, not waiting for the server: the interval only bounds latency.
     await delay(POLL_MS);
   }
+}
+
+function wrongAddress(address: string, port: number): Readiness {
+  return {
+    kind: 'failed',
+    error: new SubmissionError(
+      'WRONG_ADDRESS',
+      `Listens on ${address}:${port}, not 127.0.0.1`,
+      `Your server bound ${address}, which the grader cannot reach at 127.0.0.1. Listen on host "127.0.0.1".`,
+    ),
+  };
 }
 
 function wrongPort(others: BoundSocket[], port: number, protocol: 'tcp' | 'udp'): SubmissionError {

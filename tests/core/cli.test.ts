@@ -1,0 +1,67 @@
+/** The command line's exit codes and usage errors. */
+import { join } from 'node:path';
+import { mkdtemp, readFile, rm, cp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { describe, expect, test, vi } from 'vitest';
+import { main } from '../../grader/cli/netgrade.ts';
+import { SubmissionResult } from '../../grader/model/results.ts';
+import { SOLUTIONS, VARIANTS } from '../helpers/grade.ts';
+
+async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
+  try {
+    return { code: await main(args), stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+async function submissionWith(folder: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'netgrade-cli-'));
+  await cp(folder, join(dir, 'sticky-packets'), { recursive: true });
+  return dir;
+}
+
+describe('netgrade CLI', () => {
+  test('usage errors exit 2 with a specific message', async () => {
+    expect((await run(['grade', '/definitely/not/here'])).stderr).toContain('Submission folder not found');
+    expect((await run(['grade', '/definitely/not/here'])).code).toBe(2);
+    const unknown = await run(['grade', '.', '--exercise', 'nope']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('Unknown exercise "nope"');
+    const badReporter = await run(['grade', '.', '--reporter', 'pdf']);
+    expect(badReporter.code).toBe(2);
+    expect(badReporter.stderr).toContain('unknown reporter "pdf"');
+    expect((await run(['grade', '.', '--seed', '-1'])).code).toBe(2);
+    expect((await run(['frobnicate'])).code).toBe(2);
+  });
+
+  test('--help exits 0', async () => {
+    const help = await run(['grade', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--reporter <list>');
+  });
+
+  test('exit 0 when every graded check passed, 1 when points were lost; JSON written to --out', async () => {
+    const good = await submissionWith(join(SOLUTIONS, 'sticky-packets'));
+    const bad = await submissionWith(join(VARIANTS, 'sticky-packets', 'decode-body-pieces'));
+    const out = await mkdtemp(join(tmpdir(), 'netgrade-cli-out-'));
+    try {
+      const checks = ['--check', 'batch.classic', '--check', 'framing.utf8-split'];
+      const passed = await run(['grade', good, '--exercise', 'sticky-packets', ...checks, '--reporter', 'terminal,json', '--out', out, '--seed', '5']);
+      expect(passed.code).toBe(0);
+      expect(passed.stdout).toContain('Total 20/20');
+      const json = SubmissionResult.parse(JSON.parse(await readFile(join(out, 'results.json'), 'utf8')));
+      expect(json.seed).toBe(5);
+      const failed = await run(['grade', bad, '--exercise', 'sticky-packets', ...checks, '--reporter', 'terminal', '--out', out]);
+      expect(failed.code).toBe(1);
+      expect(failed.stdout).toMatch(/framing\.utf8-split +0\/10/);
+    } finally {
+      await Promise.all([good, bad, out].map((d) => rm(d, { recursive: true, force: true })));
+    }
+  });
+});
