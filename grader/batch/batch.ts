@@ -250,9 +250,26 @@ async function gradeStudent(
   }
 }
 
+/** Workers running now: stopped with the batch when it is interrupted (their results are not written). */
+const activeWorkers = new Set<import('node:child_process').ChildProcess>();
+let signalsInstalled = false;
+function stopWorkersOnSignals(): void {
+  if (signalsInstalled) return;
+  signalsInstalled = true;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      for (const child of activeWorkers) child.kill('SIGTERM');
+      process.stderr.write(`netgrade: interrupted (${signal}); finished students are saved, rerun to resume.\n`);
+      process.exit(130);
+    });
+  }
+}
+
 function runWorker(requestFile: string, resultFile: string, timeoutMs: number): Promise<{ timedOut: boolean; how: string; stderr: string }> {
   return new Promise((done) => {
+    stopWorkersOnSignals();
     const child = spawn(process.execPath, [WORKER, requestFile, resultFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+    activeWorkers.add(child);
     let stderr = '';
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
@@ -266,6 +283,7 @@ function runWorker(requestFile: string, resultFile: string, timeoutMs: number): 
       setTimeout(() => child.kill('SIGKILL'), 5000).unref();
     }, timeoutMs);
     child.on('close', (code, signal) => {
+      activeWorkers.delete(child);
       clearTimeout(timer);
       done({ timedOut, how: signal ? `signal ${signal}` : `exit code ${code}`, stderr });
     });

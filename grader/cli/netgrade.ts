@@ -9,8 +9,9 @@ import { z } from 'zod';
 import { exerciseIds, loadExercise } from '../exercise/registry.ts';
 import { InfrastructureError, UsageError } from '../model/errors.ts';
 import { GRADER_VERSION } from '../version.ts';
+import { batchCommand, mergeCommand } from './batch-command.ts';
 import { gradeCommand } from './grade-command.ts';
-import { GradeCliOptions, REPORTERS } from './options.ts';
+import { BatchCliOptions, GradeCliOptions, REPORTERS } from './options.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(',').filter(Boolean)];
 
@@ -37,6 +38,34 @@ function program(setExitCode: (code: number) => void): Command {
       const parsed = GradeCliOptions.safeParse(raw);
       if (!parsed.success) throw new UsageError(z.prettifyError(parsed.error));
       setExitCode(await gradeCommand(submissions, parsed.data));
+    });
+
+  cli
+    .command('batch')
+    .description('Grade a class: every sub-folder (or .zip / .tar.gz) of <folder> is one student. Resumable. See docs/batch-and-ci.md.')
+    .argument('<folder>', 'the class folder')
+    .option('-o, --out <dir>', 'where the class outputs go', 'class-reports')
+    .option('-j, --concurrency <n>', 'students graded at once (default: the number of cores)')
+    .addOption(new Option('-e, --exercise <id>', 'grade only this exercise (repeatable)').argParser(collect))
+    .addOption(new Option('--check <id>', 'run only this check (repeatable)').argParser(collect))
+    .option('--shard <i/n>', 'grade only shard i of n (1-based); merge the shards with `netgrade merge`')
+    .option('--seed <n>', 'one seed for every student (default: each student\'s derives from their submission\'s content)')
+    .option('--quiz-bank <dir>', 'stage-exam: a folder with a private bank.json')
+    .option('--time-scale <x>', 'multiply every deadline (slow or loaded machines)', '1')
+    .addOption(new Option('--progress <mode>', 'progress display').choices(['auto', 'bar', 'lines', 'none']).default('auto'))
+    .action(async (folder: string, raw: Record<string, unknown>) => {
+      const parsed = BatchCliOptions.safeParse(raw);
+      if (!parsed.success) throw new UsageError(z.prettifyError(parsed.error));
+      setExitCode(await batchCommand(folder, parsed.data));
+    });
+
+  cli
+    .command('merge')
+    .description('Build the class outputs from the out folders of `netgrade batch --shard` runs.')
+    .argument('<dirs...>', 'the shards\' out folders')
+    .requiredOption('-o, --out <dir>', 'where the merged class outputs go')
+    .action(async (dirs: string[], raw: { out: string }) => {
+      setExitCode(await mergeCommand(dirs, raw.out));
     });
 
   cli

@@ -11,6 +11,7 @@ import { RESULTS_SCHEMA_VERSION, type CheckResult, type ExerciseResult, type Sub
 import type { Multiplexer } from '../reporters/reporter.ts';
 import { ExerciseSandbox, type SandboxConfig } from '../sandbox/sandbox.ts';
 import { Workspace } from '../sandbox/workspace.ts';
+import { describeIsolation } from '../sandbox/limits.ts';
 import { scoreChecks } from '../scoring/score.ts';
 import { GRADER_VERSION } from '../version.ts';
 import { newExerciseRunState, runCheck } from './run-check.ts';
@@ -26,8 +27,6 @@ export interface GradeRequest {
   checkIds?: string[];
 }
 
-/** How the submission's processes are contained (issue "Hostile submissions" adds levels). */
-export const ISOLATION = 'process-group: fresh working directory, own process group killed after each check';
 
 /** An infrastructure failure (port race) gets this many tries of the same check. */
 const INFRA_TRIES = 3;
@@ -136,7 +135,7 @@ export async function gradeSubmission(request: GradeRequest): Promise<Submission
     grader: { name: 'netgrade', version: GRADER_VERSION, node: process.version },
     submission,
     seed: request.seed,
-    isolation: ISOLATION,
+    isolation: describeIsolation(request.sandbox.limits),
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - started),
     score: exercises.reduce((sum, e) => sum + e.score, 0),

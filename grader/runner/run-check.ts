@@ -13,6 +13,7 @@ import { Random, deriveSeed } from '../probes/segmentation.ts';
 import { TcpProbe } from '../probes/tcp.ts';
 import { Transcript } from '../probes/transcript.ts';
 import { UdpProbe } from '../probes/udp.ts';
+import { describeLimitHit } from '../sandbox/limits.ts';
 import type { SandboxProcess } from '../sandbox/process.ts';
 import type { ExerciseSandbox } from '../sandbox/sandbox.ts';
 
@@ -174,13 +175,16 @@ export async function runCheck(input: CheckRunInput): Promise<CheckResult> {
     const exit = crashed.exitInfo!;
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
     const cause = /^(\w*Error)(?: \[\w+\])?: (.+)$/m.exec(crashed.stderr.text());
+    const limit = describeLimitHit(exit, crashed.stderr.text(), sandbox.config.limits);
     return {
       ...base,
       status: 'error',
       points: 0,
       message:
-        `The server crashed during the check: it ${how}${cause ? ` after throwing ${cause[1]}: ${cause[2]}` : ''}. ` +
-        `No input may crash a server: handle 'error' on every socket and validate what you read. ` +
+        (limit
+          ? `The server was stopped during the check: it hit ${limit}. `
+          : `The server crashed during the check: it ${how}${cause ? ` after throwing ${cause[1]}: ${cause[2]}` : ''}. ` +
+            `No input may crash a server: handle 'error' on every socket and validate what you read. `) +
         `(Then: ${(thrown as Error).message})`,
       ...(thrown instanceof CheckFailure && thrown.expected !== undefined ? { expected: thrown.expected } : {}),
       actual: crashed.stderr.excerpt(20),

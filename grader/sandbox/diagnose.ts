@@ -10,6 +10,7 @@ import { join, relative } from 'node:path';
 import * as nodeModule from 'node:module';
 import { SubmissionError } from '../model/errors.ts';
 import type { ExitInfo } from './process.ts';
+import { describeLimitHit, type ResourceLimits } from './limits.ts';
 
 type StripFunction = (code: string, options?: { mode?: 'strip' }) => string;
 const strip = (nodeModule as unknown as { stripTypeScriptTypes?: StripFunction }).stripTypeScriptTypes;
@@ -82,6 +83,7 @@ export async function diagnoseEarlyExit(
   stderr: string,
   codeDir: string,
   entryFiles: string[],
+  limits: ResourceLimits,
 ): Promise<SubmissionError> {
   const excerpt = stderr.trim().split('\n').slice(-25).join('\n');
   const stripError = await findStripError(codeDir, entryFiles);
@@ -103,6 +105,10 @@ export async function diagnoseEarlyExit(
       'Node could not load your code (SyntaxError). The excerpt shows where.',
       excerpt,
     );
+  }
+  const limit = describeLimitHit(exit, stderr, limits);
+  if (limit) {
+    return new SubmissionError('CRASH_AT_START', `Stopped at start: it hit ${limit.split(':')[0]}`, `The process was stopped before it was ready: it hit ${limit}.`, excerpt || undefined);
   }
   if (exit.exitCode === 0 && !exit.signal) {
     return new SubmissionError(

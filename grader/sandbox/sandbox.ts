@@ -10,6 +10,7 @@ import getPort from 'get-port';
 import { InfrastructureError, SubmissionError } from '../model/errors.ts';
 import type { ExerciseMeta } from '../model/exercise.ts';
 import { diagnoseEarlyExit } from './diagnose.ts';
+import { DEFAULT_LIMITS, limitedCommand, type ResourceLimits } from './limits.ts';
 import { installCleanupHandlers } from './process-registry.ts';
 import { SandboxProcess, type ExitInfo } from './process.ts';
 import { waitForServer } from './readiness.ts';
@@ -22,12 +23,15 @@ export interface SandboxConfig {
   outputCapBytes: number;
   /** Multiplies every deadline (slow machines, CI under load). */
   timeScale: number;
+  /** CPU, file size, open files and heap limits of every process. */
+  limits: ResourceLimits;
 }
 
 export const DEFAULT_SANDBOX_CONFIG: SandboxConfig = {
   nodePath: process.execPath,
   outputCapBytes: 1024 * 1024,
   timeScale: 1,
+  limits: DEFAULT_LIMITS,
 };
 
 export interface ServerOptions {
@@ -152,9 +156,10 @@ export class CheckScope {
   }
 
   #spawn(script: string, args: string[], nodeArgs: string[], cwd: string, env: Record<string, string>, stdin: boolean): SandboxProcess {
+    const limited = limitedCommand(this.sandbox.config.nodePath, nodeArgs, script, args, this.sandbox.config.limits);
     const proc = SandboxProcess.spawn({
-      command: this.sandbox.config.nodePath,
-      args: [...nodeArgs, script, ...args],
+      command: limited.command,
+      args: limited.args,
       cwd,
       env,
       stdin: stdin ? 'pipe' : 'ignore',
@@ -189,7 +194,7 @@ export class CheckScope {
         throw new InfrastructureError('PORT_IN_USE', `port ${port} was taken by another program ${attempt} times`);
       }
       const exit = proc.exitInfo!;
-      throw await diagnoseEarlyExit(exit, stderr, this.sandbox.codeDir, this.sandbox.meta.entryFiles);
+      throw await diagnoseEarlyExit(exit, stderr, this.sandbox.codeDir, this.sandbox.meta.entryFiles, this.sandbox.config.limits);
     }
   }
 

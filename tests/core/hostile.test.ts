@@ -5,13 +5,14 @@
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { isProcessAlive } from '../../grader/sandbox/proc-net.ts';
+import type { ResourceLimits } from '../../grader/sandbox/limits.ts';
 import { gradeExerciseFolder, HOSTILE, leftoverGroups } from '../helpers/grade.ts';
 
 const EXERCISE = 'sticky-packets';
 
-async function grade(fixture: string, checkIds?: string[]) {
+async function grade(fixture: string, checkIds?: string[], limits?: Partial<ResourceLimits>) {
   const started = performance.now();
-  const { exercise } = await gradeExerciseFolder(EXERCISE, join(HOSTILE, fixture), checkIds ? { checkIds } : {});
+  const { exercise } = await gradeExerciseFolder(EXERCISE, join(HOSTILE, fixture), { ...(checkIds ? { checkIds } : {}), ...(limits ? { limits } : {}) });
   return { exercise, seconds: (performance.now() - started) / 1000 };
 }
 
@@ -83,5 +84,26 @@ describe('hostile submissions get specific verdicts and leave nothing behind', (
     expect(pid).toBeGreaterThan(0);
     expect(isProcessAlive(pid)).toBe(false);
     expect(leftoverGroups()).toEqual([]);
+  });
+
+  test('burns CPU after listening: stopped by the CPU time limit, named in the verdict', async () => {
+    const { exercise } = await grade('cpu-burner', ['batch.classic'], { cpuSeconds: 1 });
+    const check = exercise.checks[0]!;
+    expect(check.status).toBe('error');
+    expect(check.message).toMatch(/hit the CPU time limit \(1 s\)/);
+    expect(leftoverGroups()).toEqual([]);
+  });
+
+  test('allocates until out of memory: stopped by the heap limit, named in the verdict', async () => {
+    const { exercise } = await grade('memory-hog', ['batch.classic'], { heapMb: 64 });
+    const check = exercise.checks[0]!;
+    expect(check.status).toBe('error');
+    expect(check.message).toMatch(/hit the memory limit \(64 MiB of heap\)/);
+  });
+
+  test('writes a file without end: stopped by the file size limit, the disk is untouched', async () => {
+    const { exercise } = await grade('endless-file', ['batch.classic'], { fileSizeBytes: 8 * 1024 * 1024 });
+    expect(exercise.verdict?.code).toBe('CRASH_AT_START');
+    expect(exercise.verdict?.message).toMatch(/file size limit \(8 MiB\)/);
   });
 });

@@ -13,6 +13,7 @@ import { Multiplexer } from '../../grader/reporters/reporter.ts';
 import { gradeSubmission } from '../../grader/runner/grade-submission.ts';
 import { DEFAULT_SANDBOX_CONFIG } from '../../grader/sandbox/sandbox.ts';
 import { liveGroups } from '../../grader/sandbox/process-registry.ts';
+import type { ResourceLimits } from '../../grader/sandbox/limits.ts';
 
 export const SOLUTIONS = join(REPO_ROOT, 'solutions');
 export const VARIANTS = join(REPO_ROOT, 'tests', 'variants');
@@ -32,7 +33,7 @@ export function variantsOf(exerciseId: string): Variant[] {
 export async function gradeExerciseFolder(
   exerciseId: string,
   folder: string,
-  options: { seed?: number; gradeOptions?: GradeOptions; checkIds?: string[] } = {},
+  options: { seed?: number; gradeOptions?: GradeOptions; checkIds?: string[]; limits?: Partial<ResourceLimits> } = {},
 ): Promise<{ exercise: ExerciseResult; result: SubmissionResult }> {
   const submission = await mkdtemp(join(tmpdir(), 'netgrade-test-submission-'));
   try {
@@ -42,7 +43,11 @@ export async function gradeExerciseFolder(
       exercises: [await loadExercise(exerciseId)],
       seed: options.seed ?? 12345,
       options: options.gradeOptions ?? {},
-      sandbox: { ...DEFAULT_SANDBOX_CONFIG, timeScale: Number(process.env.NETGRADE_TIME_SCALE ?? 1) },
+      sandbox: {
+        ...DEFAULT_SANDBOX_CONFIG,
+        timeScale: Number(process.env.NETGRADE_TIME_SCALE ?? 1),
+        limits: { ...DEFAULT_SANDBOX_CONFIG.limits, ...options.limits },
+      },
       reporter: new Multiplexer([]),
       ...(options.checkIds ? { checkIds: options.checkIds } : {}),
     });

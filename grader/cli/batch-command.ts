@@ -1,0 +1,49 @@
+/**
+ * `netgrade batch <folder>` and `netgrade merge <dirs...>`: class grading (see
+ * docs/batch-and-ci.md). Exit codes as `grade`: 0 every student passed every check,
+ * 1 points were lost (or a submission could not be graded: unreadable archive),
+ * 3 the grader itself failed for at least one student (crash, timeout).
+ */
+import { resolve } from 'node:path';
+import { runBatch } from '../batch/batch.ts';
+import { mergeClassResults, readClassResult } from '../batch/merge.ts';
+import { progressFor } from '../batch/progress.ts';
+import { loadExercises } from '../exercise/registry.ts';
+import type { ClassResult } from '../model/class.ts';
+import { writeClassOutputs } from '../reporters/class-report.ts';
+import type { BatchCliOptions } from './options.ts';
+
+export function classExitCode(klass: ClassResult): number {
+  if (klass.students.some((s) => s.error?.code.startsWith('GRADER_'))) return 3;
+  const allPassed = klass.students.every((s) => s.result && s.result.exercises.every((e) => e.checks.every((c) => c.status === 'passed')));
+  return allPassed ? 0 : 1;
+}
+
+export async function batchCommand(classDir: string, options: BatchCliOptions): Promise<number> {
+  const exercises = await loadExercises(options.exercise);
+  const outDir = resolve(options.out);
+  const klass = await runBatch({
+    classDir,
+    outDir,
+    exercises,
+    checkIds: options.check,
+    seed: options.seed,
+    timeScale: options.timeScale,
+    quizBank: options.quizBank,
+    concurrency: options.concurrency,
+    shard: options.shard,
+    progress: progressFor(options.progress),
+  });
+  await writeClassOutputs(klass, outDir);
+  const graded = klass.students.filter((s) => s.result).length;
+  process.stderr.write(`netgrade batch: ${graded}/${klass.students.length} graded; overview ${resolve(outDir, 'index.html')}\n`);
+  return classExitCode(klass);
+}
+
+export async function mergeCommand(dirs: string[], out: string): Promise<number> {
+  const shards = await Promise.all(dirs.map(async (dir) => ({ dir, result: await readClassResult(dir) })));
+  const klass = mergeClassResults(shards);
+  await writeClassOutputs(klass, resolve(out));
+  process.stderr.write(`netgrade merge: ${klass.students.length} students from ${dirs.length} shard(s) into ${resolve(out)}\n`);
+  return classExitCode(klass);
+}
