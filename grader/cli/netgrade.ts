@@ -33,6 +33,7 @@ function program(setExitCode: (code: number) => void): Command {
     .option('--seed <n>', 'seed of every random choice; the report shows it, reuse it to replay')
     .option('--quiz-bank <dir>', 'stage-exam: a folder with a private bank.json (extra questions, private key)')
     .option('--time-scale <x>', 'multiply every deadline (slow or loaded machines)', '1')
+    .option('--exit-zero', 'exit 0 even when points were lost (demos, dashboards); errors still exit 2 or 3')
     .option('--due <date>', 'due date: checks marked after-due-date show in student-facing formats from then on')
     .action(async (submissions: string[], raw: Record<string, unknown>) => {
       const parsed = GradeCliOptions.safeParse(raw);
@@ -52,6 +53,7 @@ function program(setExitCode: (code: number) => void): Command {
     .option('--seed <n>', 'one seed for every student (default: each student\'s derives from their submission\'s content)')
     .option('--quiz-bank <dir>', 'stage-exam: a folder with a private bank.json')
     .option('--time-scale <x>', 'multiply every deadline (slow or loaded machines)', '1')
+    .option('--exit-zero', 'exit 0 even when points were lost (demos, dashboards); errors still exit 2 or 3')
     .addOption(new Option('--progress <mode>', 'progress display').choices(['auto', 'bar', 'lines', 'none']).default('auto'))
     .action(async (folder: string, raw: Record<string, unknown>) => {
       const parsed = BatchCliOptions.safeParse(raw);

@@ -24,6 +24,7 @@ export const GradeCliOptions = z.object({
   out: z.string().optional(),
   seed: seed.optional(),
   quizBank: z.string().optional(),
+  exitZero: z.boolean().default(false),
   timeScale: z.coerce.number().positive('must be above 0').max(20).default(1),
   /** When `after-due-date` checks become visible in student-facing formats. */
   due: z.coerce.date({ error: 'must be a date, e.g. 2026-12-01T23:59:00Z' }).optional(),
@@ -47,6 +48,7 @@ export const BatchCliOptions = z.object({
   seed: seed.optional(),
   shard: shard.optional(),
   quizBank: z.string().optional(),
+  exitZero: z.boolean().default(false),
   timeScale: z.coerce.number().positive('must be above 0').max(20).default(1),
   progress: z.enum(['auto', 'bar', 'lines', 'none']).default('auto'),
 });

@@ -65,3 +65,34 @@ describe('netgrade CLI', () => {
     }
   });
 });
+
+describe('terminal reporter colour', () => {
+  test('no escape codes when the stream is not a TTY, or NO_COLOR is set', async () => {
+    const { PassThrough } = await import('node:stream');
+    const { TerminalReporter } = await import('../../grader/reporters/terminal.ts');
+    const { WriteStream } = await import('node:tty');
+    const render = (isTTY: boolean) => {
+      // A pipe has no colour methods; a terminal's decide from the environment (NO_COLOR, TERM).
+      const stream = isTTY
+        ? Object.assign(new PassThrough(), { isTTY, getColorDepth: WriteStream.prototype.getColorDepth, hasColors: WriteStream.prototype.hasColors })
+        : new PassThrough();
+      let text = '';
+      stream.on('data', (chunk) => (text += String(chunk)));
+      const reporter = new TerminalReporter({ stream });
+      reporter.onCheckEnd('x', { id: 'a.b', title: 'T', status: 'failed', points: 0, maxPoints: 5, message: 'm', transcript: [], durationMs: 1, seed: 1 });
+      return text;
+    };
+    expect(render(false)).not.toMatch(/\x1b\[/);
+    expect(render(false)).toContain('✗ a.b');
+    vi.stubEnv('TERM', 'xterm-256color');
+    vi.stubEnv('NO_COLOR', undefined);
+    vi.stubEnv('FORCE_COLOR', undefined);
+    expect(render(true)).toMatch(/\x1b\[/);
+    vi.stubEnv('NO_COLOR', '1');
+    try {
+      expect(render(true)).not.toMatch(/\x1b\[/);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+});
