@@ -16,44 +16,41 @@ export const CLASSIC_RECORDS = ['张三  18   177', '李四  19   180', '王五 
 export const TERMINATOR = Buffer.alloc(4);
 /** How long a reply may take. A correct server answers in milliseconds; this is the margin for loaded machines. */
 export const REPLY_MS = 1500;
+/** How long the grader watches for something that must not happen (a write that must not land). */
+export const ABSENCE_MS = 300;
 
 /** Frames for the records followed by the zero-length terminator. */
 export function batchBytes(records: string[]): Buffer {
   return Buffer.concat([...records.map((r) => lengthPrefixed(r)), TERMINATOR]);
 }
 
-/** Offsets inside every 4-byte length header of a batch (to split headers apart). */
-export function headerSplitOffsets(records: string[], random: Random): number[] {
-  const offsets: number[] = [];
-  let at = 0;
-  for (const record of [...records, '']) {
-    offsets.push(at + random.int(1, 3));
-    at += 4 + Buffer.byteLength(record);
-  }
-  return offsets;
+
+/** Sends each piece in its own segment, each read by the server before the next is sent. */
+export async function sendPaced(probe: TcpProbe, pieces: Uint8Array[]): Promise<void> {
+  for (const piece of pieces) await probe.send(piece, { paced: true });
 }
 
-const NAMES = ['张三', '李四', '王五', 'Zoë', 'Олег', 'Łucja', '佐藤', 'Émile', '🦊 Fox', 'Ana'];
-
-/** Random records in the classic shape, with multi-byte characters, from the check's seed. */
-export function randomRecords(random: Random, count: number, tag = ''): string[] {
-  return Array.from({ length: count }, (_, i) => {
-    const name = random.pick(NAMES);
-    return `${tag}${name}  ${random.int(16, 120)}   ${random.int(150, 199)} #${i + 1}`;
-  });
+/** Random ASCII records in the classic shape (name, age, height), from the check's seed. */
+export function asciiRecords(random: Random, count: number): string[] {
+  const names = ['Tom', 'Abby', 'Zhang San', 'Li Si', 'Wang Wu', 'Ada', 'Ben', 'Chen'];
+  return Array.from({ length: count }, (_, i) => `${random.pick(names)}  ${random.int(16, 120)}   ${random.int(150, 199)} #${i + 1}`);
 }
 
-export interface BatchTiming {
-  timeoutMs: number;
-}
-
-/** Reads `OK <n>` and then requires the server to close the connection. */
-export async function expectOk(probe: TcpProbe, n: number, ctx: CheckContext, what: string): Promise<void> {
+/**
+ * Reads `OK <n>` and requires the server to close the connection afterwards. Only
+ * `reply.count` passes `n`; other checks accept any count, so a wrong count costs once.
+ */
+export async function expectOk(probe: TcpProbe, ctx: CheckContext, what: string, n?: number): Promise<void> {
   const timeoutMs = ctx.ms(REPLY_MS);
   const outcome = await probe.readLine(timeoutMs);
-  const expected = `OK ${n}`;
-  if (outcome.kind !== 'ok' || outcome.value !== expected) {
-    throw new CheckFailure(`After ${what} on ${probe.label}, expected the reply ${show(expected)} but got ${outcome.kind === 'ok' ? show(outcome.value) : describeOutcome(outcome)}.`, {
+  const ok = outcome.kind === 'ok' && (n === undefined ? /^OK \d+$/.test(outcome.value) : outcome.value === `OK ${n}`);
+  const expected = n === undefined ? 'OK <n>' : `OK ${n}`;
+  if (!ok) {
+    const hint =
+      n !== undefined && outcome.kind === 'ok' && /^OK \d+$/.test(outcome.value)
+        ? ' n is the number of records in this batch; the zero-length frame is not a record.'
+        : '';
+    throw new CheckFailure(`After ${what} on ${probe.label}, expected the reply ${show(expected)} but got ${outcome.kind === 'ok' ? show(outcome.value) : describeOutcome(outcome)}.${hint}`, {
       expected: `${expected}\\n, then the connection closes`,
       actual: outcome.kind === 'ok' ? outcome.value : describeOutcome(outcome),
     });
@@ -63,6 +60,25 @@ export async function expectOk(probe: TcpProbe, n: number, ctx: CheckContext, wh
     throw new CheckFailure(`After replying ${show(expected)} on ${probe.label}, the server must close the connection${closed.kind === 'ok' ? `, but it sent ${show(closed.value)} more` : `, but it was still open after ${timeoutMs} ms`}.`, {
       expected: 'the connection closed after the reply',
       actual: closed.kind === 'ok' ? `more bytes: ${show(closed.value)}` : describeOutcome(closed),
+    });
+  }
+}
+
+/** Requires exactly `ERR too large` and then the end of the connection. */
+export async function expectErrTooLarge(probe: TcpProbe, ctx: CheckContext, what: string): Promise<void> {
+  const timeoutMs = ctx.ms(REPLY_MS);
+  const reply = await probe.readLine(timeoutMs);
+  if (reply.kind !== 'ok' || reply.value !== 'ERR too large') {
+    throw new CheckFailure(`After ${what}, expected ${show('ERR too large')} but got ${reply.kind === 'ok' ? show(reply.value) : describeOutcome(reply)}. Check the length as soon as its 4 bytes are in: never wait for (or allocate) a frame over 1 MiB.`, {
+      expected: 'ERR too large\\n',
+      actual: reply.kind === 'ok' ? reply.value : describeOutcome(reply),
+    });
+  }
+  const closed = await probe.readUntilClosed(timeoutMs);
+  if (closed.kind === 'timeout') {
+    throw new CheckFailure(`After ${show('ERR too large')} the server must end the connection, but it was still open after ${closed.waitedMs} ms.`, {
+      expected: 'the connection closed',
+      actual: describeOutcome(closed),
     });
   }
 }
@@ -97,15 +113,3 @@ export async function expectStudentFile(server: RunningServer, expected: string[
   });
 }
 
-/** Sends a batch (frames + terminator) on a fresh connection and expects OK <n>. */
-export async function sendBatch(
-  ctx: CheckContext,
-  server: RunningServer,
-  records: string[],
-  send: (probe: TcpProbe, bytes: Buffer) => Promise<void> = (probe, bytes) => probe.send(bytes),
-): Promise<TcpProbe> {
-  const probe = await ctx.connect(server);
-  await send(probe, batchBytes(records));
-  await expectOk(probe, records.length, ctx, `sending ${records.length} record(s) and the zero-length frame`);
-  return probe;
-}
