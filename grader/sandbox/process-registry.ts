@@ -5,6 +5,9 @@
  */
 export const liveGroups = new Set<number>();
 
+/** How many submission processes this grader has started (for the benchmark). */
+export const spawnStats = { count: 0 };
+
 function killAll(): void {
   for (const pgid of liveGroups) {
     try {

@@ -6,7 +6,7 @@ import { execa, type ResultPromise } from 'execa';
 import { OutputCapture } from './output-capture.ts';
 import { setTimeout as delay } from 'node:timers/promises';
 import { isProcNetAvailable, livePidsInGroup } from './proc-net.ts';
-import { liveGroups } from './process-registry.ts';
+import { liveGroups, spawnStats } from './process-registry.ts';
 
 export interface SpawnOptions {
   /** The executable, normally the Node 24 binary. */
@@ -88,6 +88,7 @@ export class SandboxProcess {
     const proc = new SandboxProcess(child, child.pid, options.outputCapBytes);
     // The group may outlive its leader: it leaves the registry only once killed.
     liveGroups.add(child.pid);
+    spawnStats.count++;
     return proc;
   }
 
