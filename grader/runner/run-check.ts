@@ -13,6 +13,7 @@ import { Random, deriveSeed } from '../probes/segmentation.ts';
 import { TcpProbe } from '../probes/tcp.ts';
 import { Transcript } from '../probes/transcript.ts';
 import { UdpProbe } from '../probes/udp.ts';
+import { describeExit, thrownError } from '../sandbox/diagnose.ts';
 import { describeLimitHit } from '../sandbox/limits.ts';
 import type { SandboxProcess } from '../sandbox/process.ts';
 import type { ExerciseSandbox } from '../sandbox/sandbox.ts';
@@ -173,8 +174,8 @@ export async function runCheck(input: CheckRunInput): Promise<CheckResult> {
   }
   if (crashed) {
     const exit = crashed.exitInfo!;
-    const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
-    const cause = /^(\w*Error)(?: \[\w+\])?: (.+)$/m.exec(crashed.stderr.text());
+    const how = describeExit(exit);
+    const cause = thrownError(crashed.stderr.text());
     const limit = describeLimitHit(exit, crashed.stderr.text(), sandbox.config.limits);
     return {
       ...base,
@@ -183,7 +184,7 @@ export async function runCheck(input: CheckRunInput): Promise<CheckResult> {
       message:
         (limit
           ? `The server was stopped during the check: it hit ${limit}. `
-          : `The server crashed during the check: it ${how}${cause ? ` after throwing ${cause[1]}: ${cause[2]}` : ''}. ` +
+          : `The server crashed during the check: it ${how}${cause ? ` after throwing ${cause}` : ''}. ` +
             `No input may crash a server: handle 'error' on every socket and validate what you read. `) +
         `(Then: ${(thrown as Error).message})`,
       ...(thrown instanceof CheckFailure && thrown.expected !== undefined ? { expected: thrown.expected } : {}),

@@ -73,8 +73,15 @@ export async function findStripError(codeDir: string, entryFiles: string[]): Pro
   return undefined;
 }
 
-function describeExit(exit: ExitInfo): string {
+/** "exited with code 1" or "was killed by SIGSEGV". */
+export function describeExit(exit: ExitInfo): string {
   return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
+}
+
+/** The error a Node process printed as it died ("TypeError: x is not a function"), if any. */
+export function thrownError(stderr: string): string | undefined {
+  const match = /^(\w*Error)(?: \[\w+\])?: (.+)$/m.exec(stderr);
+  return match ? `${match[1]}: ${match[2]}` : undefined;
 }
 
 /** Classifies a process that ended before it was ready, from its exit and its stderr. */
@@ -118,12 +125,12 @@ export async function diagnoseEarlyExit(
       excerpt || undefined,
     );
   }
-  const thrown = /^(\w*Error)(?: \[(\w+)\])?: (.+)$/m.exec(stderr);
+  const thrown = thrownError(stderr);
   return new SubmissionError(
     'CRASH_AT_START',
     `Crashed at start (${describeExit(exit)})`,
     thrown
-      ? `The process ${describeExit(exit)} before it was ready, after throwing ${thrown[1]}: ${thrown[3]}`
+      ? `The process ${describeExit(exit)} before it was ready, after throwing ${thrown}`
       : `The process ${describeExit(exit)} before it was ready.`,
     excerpt || undefined,
   );

@@ -9,7 +9,7 @@ import { dirname, resolve, sep } from 'node:path';
 import getPort from 'get-port';
 import { InfrastructureError, SubmissionError } from '../model/errors.ts';
 import type { ExerciseMeta } from '../model/exercise.ts';
-import { diagnoseEarlyExit } from './diagnose.ts';
+import { describeExit, diagnoseEarlyExit, thrownError } from './diagnose.ts';
 import { DEFAULT_LIMITS, limitedCommand, type ResourceLimits } from './limits.ts';
 import { installCleanupHandlers } from './process-registry.ts';
 import { SandboxProcess, type ExitInfo } from './process.ts';
@@ -267,13 +267,13 @@ function makeServer(port: number, workDir: string, proc: SandboxProcess): Runnin
     assertAlive() {
       const exit = proc.exitInfo;
       if (!exit) return;
-      const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
-      const thrown = /^(\w*Error)(?: \[(\w+)\])?: (.+)$/m.exec(proc.stderr.text());
+      const how = describeExit(exit);
+      const thrown = thrownError(proc.stderr.text());
       throw new SubmissionError(
         'CRASH_DURING_CHECK',
         `The server crashed during the check (${how})`,
         thrown
-          ? `The server ${how} after throwing ${thrown[1]}: ${thrown[3]}. No input, however malformed, may crash a server: handle errors on every socket and validate what you read.`
+          ? `The server ${how} after throwing ${thrown}. No input, however malformed, may crash a server: handle errors on every socket and validate what you read.`
           : `The server ${how} while the check was running. No input may crash a server.`,
         proc.stderr.excerpt(20),
       );
