@@ -62,10 +62,10 @@ describe('JSON results', () => {
       const parsed = SubmissionResult.parse(JSON.parse(await readFile(join(out, 'results.json'), 'utf8')));
       expect(parsed.schemaVersion).toBe(1);
       const exercise = parsed.exercises[0]!;
-      expect(exercise).toMatchObject({ id: 'sticky-packets', score: 20, maxScore: 20 });
+      expect(exercise).toMatchObject({ id: 'sticky-packets', score: 15, maxScore: 15 });
       expect(exercise.checks.map((c) => [c.id, c.status, c.points, c.maxPoints])).toEqual([
         ['batch.classic', 'passed', 10, 10],
-        ['framing.bytewise', 'passed', 10, 10],
+        ['framing.bytewise', 'passed', 5, 5],
       ]);
       expect(exercise.checks[1]!.transcript.some((t) => t.kind === 'sent' && /segments, one byte per segment/.test(t.text ?? ''))).toBe(true);
     } finally {

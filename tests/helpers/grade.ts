@@ -33,7 +33,7 @@ export function variantsOf(exerciseId: string): Variant[] {
 export async function gradeExerciseFolder(
   exerciseId: string,
   folder: string,
-  options: { seed?: number; gradeOptions?: GradeOptions; checkIds?: string[]; limits?: Partial<ResourceLimits> } = {},
+  options: { seed?: number; gradeOptions?: GradeOptions; checkIds?: string[]; limits?: Partial<ResourceLimits>; timeScale?: number } = {},
 ): Promise<{ exercise: ExerciseResult; result: SubmissionResult }> {
   const submission = await mkdtemp(join(tmpdir(), 'netgrade-test-submission-'));
   try {
@@ -45,7 +45,7 @@ export async function gradeExerciseFolder(
       options: options.gradeOptions ?? {},
       sandbox: {
         ...DEFAULT_SANDBOX_CONFIG,
-        timeScale: Number(process.env.NETGRADE_TIME_SCALE ?? 1),
+        timeScale: options.timeScale ?? Number(process.env.NETGRADE_TIME_SCALE ?? 1),
         limits: { ...DEFAULT_SANDBOX_CONFIG.limits, ...options.limits },
       },
       reporter: new Multiplexer([]),
