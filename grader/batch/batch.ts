@@ -167,7 +167,9 @@ export async function runBatch(request: BatchRequest): Promise<ClassResult> {
           const key = createHash('sha256').update(`${contentHash}\0${GRADER_VERSION}\0${optionsKey}`).digest('hex');
           const file = entryPath(outDir, student.name);
           const cached = await readEntry(file);
-          if (cached && cached.key === key && cached.result) {
+          // Reused: a graded result, or a verdict on the submission itself (an unreadable archive).
+          // A failure of the grader (GRADER_*) is always tried again.
+          if (cached && cached.key === key && (cached.result || (cached.error && !cached.error.code.startsWith('GRADER_')))) {
             progress?.done(student.name, cached, true);
             return cached;
           }

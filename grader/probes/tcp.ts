@@ -202,6 +202,21 @@ export class TcpProbe {
     this.#socket.resetAndDestroy();
   }
 
+  /**
+   * Stops reading from the socket (like a client that never calls recv): the kernel's
+   * buffers fill up and the server's writes to this connection block. Reads on this probe
+   * then wait until `resume()`.
+   */
+  pause(): void {
+    this.#transcript.note('we stopped reading (the server\'s writes will fill the buffers)', this.label);
+    this.#socket.pause();
+  }
+
+  /** Starts reading again after `pause()`. */
+  resume(): void {
+    this.#socket.resume();
+  }
+
   /** Closes quietly (used at teardown). */
   destroy(): void {
     this.#socket.destroy();

@@ -142,7 +142,9 @@ export async function runCheck(input: CheckRunInput): Promise<CheckResult> {
     const running = scope.processes.filter((p) => !p.hasExited);
     if (running.length > 0) await Promise.race([Promise.any(running.map((p) => p.exited)), delay(EXIT_GRACE_MS)]);
   }
-  const crashed = scope.processes.find((p) => p.hasExited && !p.exitInfo!.killedByGrader);
+  // Only servers crash: a program or harness run to completion exits by itself, and its own
+  // check judges how (exit code, output).
+  const crashed = scope.servers.find((p) => p.hasExited && !p.exitInfo!.killedByGrader);
   const output = excerptOf(scope.processes);
   for (const probe of tcpProbes) probe.destroy();
   for (const probe of udpProbes) probe.close();

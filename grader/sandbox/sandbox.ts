@@ -129,6 +129,11 @@ export class ExerciseSandbox {
 export class CheckScope {
   readonly sandbox: ExerciseSandbox;
   readonly processes: SandboxProcess[] = [];
+  /**
+   * The processes started by `startServer` (a subset of `processes`). Only a server can crash
+   * during a check; a program run by `runProgram` (or a harness) exits by itself when done.
+   */
+  readonly servers: SandboxProcess[] = [];
   readonly #workDirs: string[] = [];
 
   constructor(sandbox: ExerciseSandbox) {
@@ -183,7 +188,10 @@ export class CheckScope {
       const env = this.sandbox.baseEnv(workDir, { ...options.env, PORT: String(port) });
       const proc = this.#spawn(script, ['--port', String(port)], [], workDir, env, options.stdin ?? false);
       const readiness = await waitForServer(proc, protocol, port, this.sandbox.scaled(this.sandbox.meta.timeouts.startMs));
-      if (readiness.kind === 'ready') return makeServer(port, workDir, proc);
+      if (readiness.kind === 'ready') {
+        this.servers.push(proc);
+        return makeServer(port, workDir, proc);
+      }
       await proc.kill();
       if (readiness.kind === 'failed') throw readiness.error;
       const stderr = proc.stderr.text();

@@ -1,0 +1,169 @@
+/**
+ * stage-exam, part singleton: the grader's harness. Run by the grader in a fresh Node
+ * process: `node singleton-harness.ts <absolute path of the student's singleton.ts> <mode>`.
+ * It imports the student's module, calls `getInstance()` as the mode says, compares the
+ * results by identity (`===`) and prints one verdict line on stdout:
+ *
+ *   NETGRADE-VERDICT {"ok": true, ...} | {"ok": false, "problem": "...", ...}
+ *
+ * Modes:
+ * - `module`: getInstance is a named export, returns a Promise, resolves to an object.
+ * - `concurrent`: 100 calls in one synchronous block, plus calls after a microtask, after
+ *   setImmediate and after a 1 ms timer while the first build is still pending: one object.
+ * - `later`: calls made one after another once the first has resolved, and two more 100 ms
+ *   later: one object.
+ *
+ * Non-promise results are accepted in `concurrent` and `later` (identity is what they judge;
+ * `module` judges the Promise). Every call must settle within SETTLE_MS.
+ */
+import { pathToFileURL } from 'node:url';
+import { setTimeout as delay } from 'node:timers/promises';
+
+const MARKER = 'NETGRADE-VERDICT ';
+const [file, mode] = process.argv.slice(2);
+const SETTLE_MS = Number(process.env['SETTLE_MS'] ?? 5000);
+const CONCURRENT_CALLS = 100;
+
+interface Verdict {
+  ok: boolean;
+  problem?: string;
+  detail?: string;
+  calls?: number;
+  distinct?: number;
+  skipped?: number;
+}
+
+function report(verdict: Verdict): never {
+  // Pipes are written synchronously on Linux: the line is out before exit.
+  process.stdout.write(`\n${MARKER}${JSON.stringify(verdict)}\n`);
+  process.exit(0);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return `a string (${JSON.stringify(value.slice(0, 40))})`;
+  return `${typeof value === 'number' ? 'a number' : typeof value} (${String(value)})`;
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) return `${error.name}${(error as NodeJS.ErrnoException).code ? ` [${(error as NodeJS.ErrnoException).code}]` : ''}: ${error.message}`;
+  return String(error);
+}
+
+/** Settles `value` (a promise or not) within SETTLE_MS. */
+async function settle(value: unknown, what: string): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`__timeout__`)), SETTLE_MS);
+  });
+  try {
+    return await Promise.race([Promise.resolve(value), deadline]);
+  } catch (error) {
+    if (error instanceof Error && error.message === '__timeout__') {
+      report({ ok: false, problem: 'never-settles', detail: `${what} did not settle within ${SETTLE_MS} ms` });
+    }
+    report({ ok: false, problem: 'rejected', detail: `${what} rejected: ${errorText(error)}` });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+process.on('uncaughtException', (error) => report({ ok: false, problem: 'uncaught', detail: errorText(error) }));
+process.on('unhandledRejection', (error) => report({ ok: false, problem: 'uncaught', detail: `unhandled rejection: ${errorText(error)}` }));
+
+if (file === undefined || mode === undefined) report({ ok: false, problem: 'usage', detail: 'usage: singleton-harness.ts <singleton.ts> <module|concurrent|later>' });
+
+let mod: Record<string, unknown>;
+try {
+  mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+} catch (error) {
+  report({ ok: false, problem: 'import', detail: errorText(error) });
+}
+
+const getInstance = mod['getInstance'];
+if (typeof getInstance !== 'function') {
+  const exports = Object.keys(mod);
+  const hint =
+    typeof mod['default'] === 'function' || (typeof mod['default'] === 'object' && mod['default'] !== null)
+      ? 'it has a default export: use "export async function getInstance()"'
+      : exports.length > 0
+        ? `its exports are ${exports.join(', ')}`
+        : 'it exports nothing';
+  report({ ok: false, problem: 'no-export', detail: `singleton.ts has no named export getInstance (${getInstance === undefined ? hint : `getInstance is ${describe(getInstance)}`})` });
+}
+const call = getInstance as () => unknown;
+
+function distinct(values: unknown[]): number {
+  return new Set(values).size;
+}
+
+if (mode === 'module') {
+  let returned: unknown;
+  try {
+    returned = call();
+  } catch (error) {
+    report({ ok: false, problem: 'throws', detail: `getInstance() threw: ${errorText(error)}` });
+  }
+  const thenable = typeof returned === 'object' && returned !== null && typeof (returned as { then?: unknown }).then === 'function';
+  if (!thenable) report({ ok: false, problem: 'not-promise', detail: `getInstance() returned ${describe(returned)}, not a Promise` });
+  const value = await settle(returned, 'getInstance()');
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) {
+    report({ ok: false, problem: 'not-object', detail: `getInstance() resolved to ${describe(value)}, not an object` });
+  }
+  report({ ok: true, calls: 1 });
+} else if (mode === 'concurrent') {
+  const pending: unknown[] = [];
+  const safeCall = (label: string): unknown => {
+    try {
+      return call();
+    } catch (error) {
+      report({ ok: false, problem: 'throws', detail: `getInstance() (${label}) threw: ${errorText(error)}` });
+    }
+  };
+  for (let i = 0; i < CONCURRENT_CALLS; i++) pending.push(safeCall(`call ${i + 1} of the synchronous block`));
+  // Whether the first build has finished: a late call made after that is not concurrent.
+  let firstDone = false;
+  void Promise.resolve(pending[0]).then(
+    () => (firstDone = true),
+    () => (firstDone = true),
+  );
+  let skipped = 0;
+  const late = (label: string) => {
+    if (firstDone) skipped++;
+    else pending.push(safeCall(label));
+  };
+  await Promise.resolve();
+  late('after a microtask');
+  await new Promise((resolve) => setImmediate(resolve));
+  late('after setImmediate');
+  await new Promise((resolve) => setTimeout(resolve, 1));
+  late('after a 1 ms timer');
+  const values: unknown[] = [];
+  for (const [i, p] of pending.entries()) values.push(await settle(p, `call ${i + 1} of ${pending.length}`));
+  const n = distinct(values);
+  report(n === 1 ? { ok: true, calls: values.length, distinct: 1, skipped } : { ok: false, problem: 'distinct', calls: values.length, distinct: n, skipped });
+} else if (mode === 'later') {
+  const values: unknown[] = [];
+  const one = async (label: string) => {
+    let returned: unknown;
+    try {
+      returned = call();
+    } catch (error) {
+      report({ ok: false, problem: 'throws', detail: `getInstance() (${label}) threw: ${errorText(error)}` });
+    }
+    return settle(returned, `getInstance() (${label})`);
+  };
+  values.push(await one('first call'));
+  values.push(await one('second call, after the first resolved'));
+  values.push(await one('third call, after the second resolved'));
+  await delay(100);
+  values.push(...(await Promise.all([one('call 100 ms later'), one('another call 100 ms later')])));
+  const n = distinct(values);
+  report(n === 1 ? { ok: true, calls: values.length, distinct: 1 } : { ok: false, problem: 'distinct', calls: values.length, distinct: n });
+} else {
+  report({ ok: false, problem: 'usage', detail: `unknown mode ${mode}` });
+}
