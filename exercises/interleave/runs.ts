@@ -1,0 +1,268 @@
+/**
+ * How the interleave grader runs main.ts and reads what it printed: the expected 78 lines,
+ * one run (with the stdout tap preloaded, optionally paused and resumed at random moments),
+ * the tap's records, and the messages shared by the checks.
+ */
+import { availableParallelism } from 'node:os';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CheckContext } from '../../grader/exercise/define.ts';
+import type { Random } from '../../grader/probes/segmentation.ts';
+import type { SandboxProcess } from '../../grader/sandbox/process.ts';
+import type { ProgramRun } from '../../grader/sandbox/sandbox.ts';
+
+/** The grader's preload: records every write to stdout with the writing thread (see tap.mjs). */
+export const TAP = fileURLToPath(new URL('./tap.mjs', import.meta.url));
+/** A busy loop, run in several copies to load the machine during output.under-load. */
+export const BUSY = fileURLToPath(new URL('./busy.mjs', import.meta.url));
+/** The tap's records go to this file of the run's working directory (env NETGRADE_TAP). */
+export const TAP_FILE = '.netgrade-tap.jsonl';
+
+/** 1 2 A 3 4 B … 51 52 Z */
+export const EXPECTED: string[] = Array.from({ length: 26 }, (_, i) => [String(2 * i + 1), String(2 * i + 2), String.fromCharCode(65 + i)]).flat();
+const NUMBER_LINES = new Set(EXPECTED.filter((l) => /^\d+$/.test(l)));
+const LETTER_LINES = new Set(EXPECTED.filter((l) => /^[A-Z]$/.test(l)));
+
+/** Deadline of an unloaded run: a correct program needs well under a second. */
+export const RUN_MS = 8000;
+/** A run that prints nothing for this long is stopped as a hang. */
+export const IDLE_MS = 4000;
+/** On the loaded machine (busy loops, several runs at once) starting Node and its workers takes longer. */
+export const LOADED_RUN_MS = 15000;
+export const LOADED_IDLE_MS = 6000;
+
+export interface TapRecord {
+  thread: number;
+  via: string;
+  text: string;
+  relay?: boolean;
+}
+
+export interface Pause {
+  /** ms after the previous event (start, or the previous SIGCONT). */
+  after: number;
+  /** how long the process group stays stopped. */
+  length: number;
+}
+
+export interface Run {
+  /** 1-based, as named in messages. */
+  n: number;
+  program: ProgramRun;
+  lines: string[];
+  tap: TapRecord[];
+  pauses: Pause[];
+  /** Pauses actually delivered (the program may end before a planned pause). */
+  pausesDone: number;
+  /** The idle deadline this run had (ms, scaled). */
+  idleMs: number;
+}
+
+/** Splits stdout at \n, drops the empty piece after the last \n, strips a \r before the \n. */
+export function linesOf(stdout: string): string[] {
+  if (stdout.length === 0) return [];
+  const lines = stdout.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  return lines.map((l) => l.replace(/\r$/, ''));
+}
+
+/** Two random pauses: each 100–500 ms after the previous event, 100–200 ms long. */
+export function planPauses(random: Random, count = 2): Pause[] {
+  return Array.from({ length: count }, () => ({ after: random.int(100, 500), length: random.int(100, 200) }));
+}
+
+/** Runs main.ts once with the tap; `pauses` stop and resume its process group (SIGSTOP/SIGCONT). */
+export async function runOnce(ctx: CheckContext, n: number, options: { pauses?: Pause[]; loaded?: boolean } = {}): Promise<Run> {
+  const pauses = options.pauses ?? [];
+  const pausedMs = pauses.reduce((sum, p) => sum + p.length, 0);
+  const timers: NodeJS.Timeout[] = [];
+  let pausesDone = 0;
+  let stopped: SandboxProcess | undefined;
+  const onStart = (proc: SandboxProcess) => {
+    let at = 0;
+    for (const pause of pauses) {
+      at += pause.after;
+      timers.push(
+        setTimeout(() => {
+          if (proc.hasExited) return;
+          proc.signalGroup('SIGSTOP');
+          stopped = proc;
+          pausesDone++;
+        }, at),
+      );
+      at += pause.length;
+      timers.push(
+        setTimeout(() => {
+          proc.signalGroup('SIGCONT');
+          stopped = undefined;
+        }, at),
+      );
+    }
+  };
+  let program: ProgramRun;
+  const idleMs = options.loaded ? LOADED_IDLE_MS : IDLE_MS;
+  try {
+    program = await ctx.runProgram({
+      nodeArgs: ['--import', TAP],
+      env: { NETGRADE_TAP: TAP_FILE },
+      timeoutMs: (options.loaded ? LOADED_RUN_MS : RUN_MS) + pausedMs,
+      idleTimeoutMs: idleMs,
+      onStart,
+    });
+  } finally {
+    for (const timer of timers) clearTimeout(timer);
+    // Never leave a group stopped (it is killed anyway; SIGCONT first so it can die cleanly).
+    stopped?.signalGroup('SIGCONT');
+  }
+  const tap = await readTap(program.workDir);
+  return { n, program, lines: linesOf(program.stdout), tap, pauses, pausesDone, idleMs: ctx.ms(idleMs) };
+}
+
+async function readTap(workDir: string): Promise<TapRecord[]> {
+  let text: string;
+  try {
+    text = await readFile(join(workDir, TAP_FILE), 'utf8');
+  } catch {
+    return [];
+  }
+  const records: TapRecord[] = [];
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      records.push(JSON.parse(line) as TapRecord);
+    } catch {
+      // A record cut off by a kill: ignore it.
+    }
+  }
+  return records;
+}
+
+/** Runs `count` programs, at most `parallel` at a time; results in run order. */
+export async function runMany<T>(count: number, parallel: number, one: (i: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = new Array<T>(count);
+  let next = 0;
+  const lane = async () => {
+    while (next < count) {
+      const i = next++;
+      results[i] = await one(i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, count) }, lane));
+  return results;
+}
+
+/** Starts 2 × CPU count busy loops (grader processes); returns a function that stops them. */
+export function startLoad(ctx: CheckContext): () => Promise<void> {
+  const procs: SandboxProcess[] = [];
+  const runs: Promise<unknown>[] = [];
+  for (let i = 0; i < 2 * availableParallelism(); i++) {
+    runs.push(ctx.runProgram({ harness: BUSY, timeoutMs: 600_000, onStart: (p) => procs.push(p) }).catch(() => undefined));
+  }
+  return async () => {
+    await Promise.all(procs.map((p) => p.kill()));
+    await Promise.all(runs);
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Judging
+
+export interface Difference {
+  /** 1-based line number of the first difference. */
+  line: number;
+  got: string | undefined;
+  want: string | undefined;
+}
+
+export function firstDifference(lines: string[]): Difference | undefined {
+  const n = Math.max(lines.length, EXPECTED.length);
+  for (let i = 0; i < n; i++) {
+    if (lines[i] !== EXPECTED[i]) return { line: i + 1, got: lines[i], want: EXPECTED[i] };
+  }
+  return undefined;
+}
+
+const quote = (line: string | undefined) => (line === undefined ? '(nothing)' : line === '' ? '(an empty line)' : `\`${line}\``);
+
+export function describeDifference(d: Difference, lines: string[]): string {
+  if (d.got === undefined) return `stdout ends after ${lines.length} line(s), expected 78 (line ${d.line} should be ${quote(d.want)})`;
+  if (d.want === undefined) return `stdout has ${lines.length} lines, expected 78 (line ${d.line} is ${quote(d.got)}, one too many)`;
+  return `stdout line ${d.line} is ${quote(d.got)}, expected ${quote(d.want)}`;
+}
+
+/** Lines around the difference, numbered, for the report's expected/actual panes. */
+export function around(lines: string[], d: Difference): string {
+  const from = Math.max(0, d.line - 6);
+  const to = Math.min(Math.max(lines.length, d.line), d.line + 4);
+  const shown: string[] = [];
+  if (from > 0) shown.push(`… (${from} line(s) before)`);
+  for (let i = from; i < to; i++) {
+    const marker = i === d.line - 1 ? '>' : ' ';
+    shown.push(`${marker}${String(i + 1).padStart(3)}  ${i < lines.length ? lines[i] : '(missing)'}`);
+  }
+  if (to < lines.length) shown.push(`… (${lines.length - to} more line(s))`);
+  return shown.join('\n');
+}
+
+/** What killed the run, if the grader did: a sentence, or ''. */
+export function describeEnd(run: Run): string {
+  const { program } = run;
+  const printed = `after printing ${run.lines.length} of 78 lines`;
+  if (program.killedFor === 'idle') {
+    return `no output for ${run.idleMs} ms: the workers may be waiting on each other (stopped ${printed})`;
+  }
+  if (program.killedFor === 'timeout') return `it did not exit within ${Math.round(program.exit.durationMs)} ms (stopped ${printed})`;
+  return '';
+}
+
+export function renderLines(lines: string[], max = 20): string {
+  if (lines.length === 0) return '(no output)';
+  const shown = lines.slice(0, max).map((l, i) => `${String(i + 1).padStart(3)}  ${l}`);
+  if (lines.length > max) shown.push(`… ${lines.length - max} more line(s), last: ${lines.at(-1)}`);
+  return shown.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Crediting lines to threads
+
+export interface Credits {
+  /** For each of the 78 expected lines: the threads (ids, 0 = main) whose own writes contain it. */
+  byLine: Map<string, Set<number>>;
+  /** Whether any relay (main thread writing a worker's console.log) was seen. */
+  relays: number;
+}
+
+/**
+ * A line of the 78 is credited to the thread(s) whose non-relay writes contain it. Each
+ * thread's writes are concatenated in order before splitting into lines, so a line written
+ * in pieces (`'1'`, then `'\n'`) still counts.
+ */
+export function credit(tap: TapRecord[]): Credits {
+  const streams = new Map<number, string>();
+  let relays = 0;
+  for (const record of tap) {
+    if (record.relay) {
+      relays++;
+      continue;
+    }
+    streams.set(record.thread, (streams.get(record.thread) ?? '') + record.text);
+  }
+  const byLine = new Map<string, Set<number>>(EXPECTED.map((l) => [l, new Set<number>()]));
+  for (const [thread, text] of streams) {
+    for (const line of linesOf(text)) byLine.get(line)?.add(thread);
+  }
+  return { byLine, relays };
+}
+
+export function threadName(thread: number): string {
+  return thread === 0 ? 'the main thread' : `worker thread ${thread}`;
+}
+
+export function threadList(threads: Iterable<number>): string {
+  const names = [...threads].sort((a, b) => a - b).map(threadName);
+  if (names.length <= 1) return names[0] ?? 'no thread';
+  return `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
+
+export { NUMBER_LINES, LETTER_LINES };
