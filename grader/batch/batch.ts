@@ -12,7 +12,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream, existsSync, rmSync } from 'node:fs';
 import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -157,6 +157,8 @@ export async function runBatch(request: BatchRequest): Promise<ClassResult> {
   const exercises = await classExercises(request.exercises, request.checkIds, request.quizBank);
   const limit = pLimit(request.concurrency ?? defaultConcurrency());
   const scratch = await mkdtemp(join(tmpdir(), 'netgrade-batch-'));
+  activeScratch.add(scratch);
+  stopWorkersOnSignals();
   const progress = request.progress;
   progress?.start(students.length);
   try {
@@ -192,6 +194,7 @@ export async function runBatch(request: BatchRequest): Promise<ClassResult> {
   } finally {
     progress?.stop();
     await rm(scratch, { recursive: true, force: true });
+    activeScratch.delete(scratch);
   }
 }
 
@@ -254,6 +257,8 @@ async function gradeStudent(
 
 /** Workers running now: stopped with the batch when it is interrupted (their results are not written). */
 const activeWorkers = new Set<import('node:child_process').ChildProcess>();
+/** Scratch folders (extracted archives) of batches running now: removed when interrupted too. */
+const activeScratch = new Set<string>();
 let signalsInstalled = false;
 function stopWorkersOnSignals(): void {
   if (signalsInstalled) return;
@@ -261,6 +266,7 @@ function stopWorkersOnSignals(): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       for (const child of activeWorkers) child.kill('SIGTERM');
+      for (const dir of activeScratch) rmSync(dir, { recursive: true, force: true });
       process.stderr.write(`netgrade: interrupted (${signal}); finished students are saved, rerun to resume.\n`);
       process.exit(130);
     });

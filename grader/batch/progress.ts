@@ -44,15 +44,21 @@ export class LineProgress implements Progress {
 }
 
 export class BarProgress implements Progress {
-  readonly #bar = new cliProgress.SingleBar(
-    {
+  readonly #bar: cliProgress.SingleBar;
+  constructor(forced = false) {
+    this.#bar = new cliProgress.SingleBar(
+      {
+        // --progress bar on a non-TTY still draws (one line per redraw), so it can be seen in logs.
+        noTTYOutput: forced,
+        notTTYSchedule: 2000,
       format: '{bar} {value}/{total} | elapsed {duration_formatted} | ETA {eta_formatted} | {current}',
       hideCursor: true,
       etaBuffer: 20,
-      stream: process.stderr,
-    },
-    cliProgress.Presets.shades_classic,
-  );
+        stream: process.stderr,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+  }
   readonly #current = new Set<string>();
   #value = 0;
   start(total: number): void {
@@ -77,6 +83,7 @@ export class BarProgress implements Progress {
 
 export function progressFor(mode: 'auto' | 'bar' | 'lines' | 'none'): Progress | undefined {
   if (mode === 'none') return undefined;
-  if (mode === 'bar' || (mode === 'auto' && process.stderr.isTTY)) return new BarProgress();
+  if (mode === 'bar') return new BarProgress(!process.stderr.isTTY);
+  if (mode === 'auto' && process.stderr.isTTY) return new BarProgress();
   return new LineProgress();
 }

@@ -4,7 +4,7 @@
  * (via the expectation helpers) when the submission misbehaves.
  */
 import { z } from 'zod';
-import { CheckMeta, ExerciseMeta, type ExerciseMetaInput } from '../model/exercise.ts';
+import { CheckMeta, ExerciseMeta, type CheckVisibility, type ExerciseMetaInput } from '../model/exercise.ts';
 import { UsageError } from '../model/errors.ts';
 import type { ProgramOptions, ProgramRun, RunningServer, ServerOptions } from '../sandbox/sandbox.ts';
 import type { Random } from '../probes/segmentation.ts';
@@ -59,6 +59,8 @@ export interface CheckDefinition {
   points: number;
   part?: string;
   timeoutMs?: number;
+  /** Who sees the check: everyone (default), instructors only, or students after the due date. */
+  visibility?: CheckVisibility;
   run(ctx: CheckContext): Promise<void>;
 }
 

@@ -73,6 +73,7 @@ export async function gradeSubmission(request: GradeRequest): Promise<Submission
             id: check.id,
             title: check.title,
             ...(check.part === undefined ? {} : { part: check.part }),
+            ...(check.visibility === undefined ? {} : { visibility: check.visibility }),
             status: 'skipped',
             points: 0,
             maxPoints: check.points,

@@ -156,6 +156,7 @@ export async function runCheck(input: CheckRunInput): Promise<CheckResult> {
     id: check.id,
     title: check.title,
     ...(check.part === undefined ? {} : { part: check.part }),
+    ...(check.visibility === undefined ? {} : { visibility: check.visibility }),
     maxPoints: check.points,
     transcript: transcript.entries(),
     ...(output ? { output } : {}),
