@@ -1,0 +1,511 @@
+/**
+ * The checks of ftp, one per clause of the contract (../shared/EXERCISES.md). Each check
+ * starts a fresh server with FTP_ROOT unset (the default ./files). Requests are one write
+ * each, and the probe waits for the whole reply before the next, except in the checks
+ * about segmentation (framing.*, put.data-with-command).
+ */
+import type { CheckContext, CheckDefinition } from '../../grader/exercise/define.ts';
+import { CheckFailure } from '../../grader/model/errors.ts';
+import { describeOutcome, show } from '../../grader/probes/expect.ts';
+import { waitForFile } from '../../grader/probes/files.ts';
+import { bytewise, splitAt } from '../../grader/probes/segmentation.ts';
+import type { TcpProbe } from '../../grader/probes/tcp.ts';
+import type { RunningServer } from '../../grader/sandbox/sandbox.ts';
+import {
+  ABSENCE_MS,
+  BIN,
+  DATA_MS,
+  MAX_UPLOAD,
+  REPLY_MS,
+  ROOT,
+  expectGet,
+  expectGetRefused,
+  expectList,
+  expectNothingMore,
+  expectReply,
+  filesOnDisk,
+  fixtureIn,
+  put,
+  randomBytes,
+  readList,
+  renderList,
+  withContext,
+} from './protocol.ts';
+
+const CHINESE = '中文 文件.txt';
+
+/** Polls the library on disk until `accept` holds (deadline); returns the last listing. */
+async function waitForListing(server: RunningServer, accept: (names: string[]) => boolean, timeoutMs: number): Promise<{ names: string[]; accepted: boolean }> {
+  const started = performance.now();
+  while (true) {
+    const names = await filesOnDisk(server);
+    if (accept(names)) return { names, accepted: true };
+    if (performance.now() - started >= timeoutMs) return { names, accepted: false };
+    // Polling the file system for a state the server reaches on its own: bounds latency only.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+async function expectStored(server: RunningServer, ctx: CheckContext, name: string, expected: Buffer, why: string): Promise<void> {
+  const wait = await waitForFile(server, `${ROOT}/${name}`, (c) => c !== undefined && c.equals(expected), ctx.ms(REPLY_MS));
+  if (wait.accepted) return;
+  throw new CheckFailure(`${why} ${ROOT}/${name} on disk should hold the ${expected.length} uploaded bytes, but it ${wait.content === undefined ? 'does not exist' : `holds ${wait.content.length} bytes that differ`}.`, {
+    expected: show(expected, 60),
+    actual: wait.content === undefined ? '(no file)' : show(wait.content, 60),
+  });
+}
+
+/** Waits until the server closes the probe's connection; fails otherwise. */
+async function expectServerCloses(probe: TcpProbe, ctx: CheckContext, after: string, hint: string): Promise<Buffer> {
+  const outcome = await probe.readUntilClosed(ctx.ms(2000));
+  if (outcome.kind === 'ok') return outcome.value;
+  throw new CheckFailure(`${after} on ${probe.label}, the server should close the connection, but it was still open after ${outcome.kind === 'timeout' ? outcome.waitedMs : 2000} ms. ${hint}`, {
+    expected: '(connection closed)',
+    actual: describeOutcome(outcome),
+  });
+}
+
+export const checks: CheckDefinition[] = [
+  {
+    id: 'list.basic',
+    title: 'LIST names the files, with spaces and Chinese names',
+    points: 5,
+    async run(ctx) {
+      const files = { 'a.txt': 'a', 'with space.txt': 'space', [CHINESE]: '内容', 'empty.txt': '' };
+      const server = await ctx.startServer({ fixtures: fixtureIn(files) });
+      const probe = await ctx.connect(server);
+      await expectList(probe, ctx, Object.keys(files), 'With four files in the library,', 'Send OK <n>, then each name on its own line, in UTF-8 and whole (names may hold spaces).');
+    },
+  },
+  {
+    id: 'list.filter',
+    title: 'LIST hides dot-files and folders',
+    points: 5,
+    async run(ctx) {
+      const server = await ctx.startServer({ fixtures: fixtureIn({ 'a.txt': 'a', '.hidden': 'h', '.upload-x.part': 'partial', 'sub/inner.txt': 'inner' }) });
+      const probe = await ctx.connect(server);
+      await expectList(probe, ctx, ['a.txt'], 'With a.txt, .hidden, .upload-x.part and a folder sub/ in the library,', 'LIST shows regular files with valid names only: skip names starting with "." and anything that is not a file.');
+    },
+  },
+  {
+    id: 'list.empty',
+    title: 'LIST of an empty library answers FAIL empty',
+    points: 5,
+    async run(ctx) {
+      const server = await ctx.startServer();
+      const probe = await ctx.connect(server);
+      for (const time of ['first', 'second']) {
+        await probe.send('LIST\n');
+        await expectReply(probe, ctx, `sending "LIST\\n" to an empty library (${time} time)`, 'FAIL empty', 'With no files, LIST answers FAIL empty (not OK 0), and the connection goes on.');
+      }
+    },
+  },
+  {
+    id: 'get.basic',
+    title: 'GET sends OK <size> and exactly the bytes of the file (text, binary, empty, 5 MiB)',
+    points: 10,
+    timeoutMs: 30000,
+    async run(ctx) {
+      const files: Record<string, Buffer> = {
+        'text.txt': Buffer.from('hello\n你好\n'),
+        'bin.dat': BIN,
+        'empty.txt': Buffer.alloc(0),
+        [CHINESE]: Buffer.from('内容 ## 内容'),
+        'big.bin': randomBytes(ctx.random, 5 * 1024 * 1024),
+      };
+      const server = await ctx.startServer({ fixtures: fixtureIn(files) });
+      const probe = await ctx.connect(server);
+      for (const name of [...Object.keys(files), 'text.txt']) {
+        await expectGet(probe, ctx, name, files[name]!);
+      }
+      await expectNothingMore(probe, ctx, 'After the last GET', 'Send exactly the file\'s bytes after OK <size>: no end marker like "##".');
+    },
+  },
+  {
+    id: 'get.not-found',
+    title: 'GET of a missing name or a folder is FAIL not found, and the connection goes on',
+    points: 5,
+    async run(ctx) {
+      const server = await ctx.startServer({ fixtures: fixtureIn({ 'a.txt': 'a', 'sub/inner.txt': 'inner' }) });
+      const probe = await ctx.connect(server);
+      await expectGetRefused(probe, ctx, 'missing.txt', false, 'A name that is not in the library is FAIL not found.');
+      await expectGetRefused(probe, ctx, 'sub', false, 'A folder is not a file: FAIL not found.');
+      await expectGet(probe, ctx, 'a.txt', Buffer.from('a'), 'After two FAIL replies the connection must go on: ');
+    },
+  },
+  {
+    id: 'names.traversal',
+    title: 'Nothing outside the library can be read or written',
+    points: 10,
+    async run(ctx) {
+      const canary = `canary-${ctx.random.int(100000, 999999)}-${ctx.random.int(100000, 999999)}`;
+      const server = await ctx.startServer({
+        fixtures: { ...fixtureIn({ 'a.txt': 'a', 'sub/inner.txt': 'inner', '.hidden': 'hidden' }), 'secret.txt': canary, 'victim.txt': canary },
+      });
+      const probe = await ctx.connect(server);
+      for (const name of ['../secret.txt', 'sub/inner.txt', 'sub\\inner.txt', '.hidden', '..', '.', '../files/a.txt', '../victim.txt']) {
+        await expectGetRefused(probe, ctx, name, true, 'Check the name before touching the disk: no "/", "\\", leading "." or "..".');
+      }
+      for (const name of ['../evil.txt', 'sub/evil.txt', '.evil', '..', 'a\\b', '../victim.txt']) {
+        const line = `PUT 4 ${name}\n`;
+        await probe.send(line);
+        await expectReply(probe, ctx, `sending ${show(line)} (no data)`, 'FAIL bad name', 'Refuse names with "/", "\\", a leading "." or ".." before creating anything.');
+      }
+      const extra = await probe.collectFor(ctx.ms(ABSENCE_MS));
+      if (extra.includes(Buffer.from(canary))) {
+        throw new CheckFailure(`The content of the grader's secret.txt, outside ${ROOT}/, was sent to the client: nothing outside FTP_ROOT may be read.`, { expected: '(never sent)', actual: show(extra) });
+      }
+      const outside = await server.listFiles('.');
+      const unexpected = outside.filter((f) => !['secret.txt', 'victim.txt'].includes(f) && !f.startsWith(`${ROOT}/`));
+      if (unexpected.length > 0) {
+        throw new CheckFailure(`A PUT with a bad name created ${renderList(unexpected)} outside ${ROOT}/: nothing outside FTP_ROOT may ever be written.`, {
+          expected: '(nothing new outside files/)',
+          actual: unexpected.join('\n'),
+        });
+      }
+      for (const name of ['secret.txt', 'victim.txt']) {
+        const content = await server.readFile(name);
+        if (content === undefined || content.toString() !== canary) {
+          throw new CheckFailure(`The grader's file ${name}, outside ${ROOT}/, was changed or removed by the requests with "../" names: nothing outside FTP_ROOT may be written.`, {
+            expected: canary,
+            actual: content === undefined ? '(deleted)' : show(content),
+          });
+        }
+      }
+      const inside = await filesOnDisk(server);
+      const want = ['.hidden', 'a.txt', 'sub/inner.txt'];
+      if (inside.join('\n') !== want.join('\n')) {
+        throw new CheckFailure(`After GETs and PUTs with bad names, ${ROOT}/ should still hold exactly ${renderList(want)} but holds ${renderList(inside)}: a refused PUT must create nothing.`, {
+          expected: want.join('\n'),
+          actual: inside.join('\n'),
+        });
+      }
+    },
+  },
+  {
+    id: 'put.basic',
+    title: 'PUT stores files (Chinese name, binary, 0 bytes) that GET and LIST then see',
+    points: 5,
+    async run(ctx) {
+      const uploads: Record<string, Buffer> = {
+        '新 文件.txt': Buffer.from('hello world'),
+        'upload.bin': Buffer.concat([BIN, randomBytes(ctx.random, 300000)]),
+        'zero.txt': Buffer.alloc(0),
+      };
+      const server = await ctx.startServer();
+      const probe = await ctx.connect(server);
+      for (const [name, data] of Object.entries(uploads)) await put(probe, ctx, name, data);
+      const reader = await ctx.connect(server);
+      for (const [name, data] of Object.entries(uploads)) await expectGet(reader, ctx, name, data, 'After the PUT, ');
+      await expectList(reader, ctx, Object.keys(uploads), 'After three PUTs into an empty library,');
+      await expectStored(server, ctx, 'upload.bin', uploads['upload.bin']!, 'After the PUT of upload.bin,');
+    },
+  },
+  {
+    id: 'put.data-with-command',
+    title: 'PUT data in the same segment as the PUT line, and the request after it',
+    points: 5,
+    async run(ctx) {
+      const server = await ctx.startServer();
+      const probe = await ctx.connect(server);
+      const sent = 'sending "PUT 5 quick.txt\\nhelloLIST\\n" in one segment';
+      await probe.send('PUT 5 quick.txt\nhelloLIST\n');
+      const hint = 'The bytes after the PUT line that are already in your buffer are the file data: take size bytes from the buffer first, then from the socket; what follows is the next request.';
+      await expectReply(probe, ctx, sent, 'OK', hint);
+      await expectReply(probe, ctx, sent, 'DONE', hint);
+      const names = await readList(probe, ctx, `${sent} (the LIST after the data)`);
+      if (names.join('\n') !== 'quick.txt') {
+        throw new CheckFailure(`After ${sent} on ${probe.label}, the LIST behind the data returned ${renderList(names)} instead of "quick.txt". ${hint}`, {
+          expected: 'OK 1\nquick.txt',
+          actual: names.join('\n') || 'FAIL empty',
+        });
+      }
+      await expectStored(server, ctx, 'quick.txt', Buffer.from('hello'), `After ${sent},`);
+    },
+  },
+  {
+    id: 'put.exists',
+    title: 'PUT of an existing name is FAIL exists and changes nothing',
+    points: 5,
+    async run(ctx) {
+      const server = await ctx.startServer({ fixtures: fixtureIn({ 'a.txt': 'original' }) });
+      const probe = await ctx.connect(server);
+      await probe.send('PUT 3 a.txt\n');
+      await expectReply(probe, ctx, 'sending "PUT 3 a.txt\\n" while a.txt exists', 'FAIL exists', 'A name already in the library must be refused (no overwrite).');
+      await expectList(probe, ctx, ['a.txt'], 'After the refused PUT,');
+      const content = await server.readFile(`${ROOT}/a.txt`);
+      if (content?.toString() !== 'original') {
+        throw new CheckFailure(`After the refused PUT of a.txt, ${ROOT}/a.txt must still hold "original".`, { expected: 'original', actual: content === undefined ? '(deleted)' : show(content) });
+      }
+    },
+  },
+  {
+    id: 'put.exists-uploading',
+    title: 'PUT of a name another client is uploading is FAIL exists',
+    points: 5,
+    async run(ctx) {
+      const server = await ctx.startServer();
+      const data = randomBytes(ctx.random, 1000);
+      const a = await ctx.connect(server);
+      const b = await ctx.connect(server);
+      await a.send('PUT 1000 busy.bin\n');
+      await expectReply(a, ctx, 'sending "PUT 1000 busy.bin\\n"', 'OK');
+      await a.send(data.subarray(0, 100), { paced: true });
+      const hint = 'Reserve the name (e.g. in a Set) before your first await, and release it when the upload ends.';
+      await b.send('PUT 5 busy.bin\n');
+      await expectReply(b, ctx, `sending "PUT 5 busy.bin\\n" while ${a.label} was uploading busy.bin (100 of 1000 bytes sent)`, 'FAIL exists', hint);
+      await a.send(data.subarray(100));
+      await expectReply(a, ctx, 'sending the other 900 bytes of busy.bin', 'DONE', '', DATA_MS);
+      await b.send('PUT 5 busy.bin\n');
+      await expectReply(b, ctx, 'sending "PUT 5 busy.bin\\n" after the upload of busy.bin completed', 'FAIL exists');
+      await expectStored(server, ctx, 'busy.bin', data, `After ${a.label}'s upload and ${b.label}'s refused PUTs,`);
+    },
+  },
+  {
+    id: 'put.too-large',
+    title: 'PUT over 100 MiB is FAIL too large; exactly 100 MiB is accepted',
+    points: 5,
+    async run(ctx) {
+      const server = await ctx.startServer();
+      const probe = await ctx.connect(server);
+      const hint = 'Compare the size with 104,857,600 before anything else (a 23-digit number is not exact as a Number, but it is certainly too large).';
+      for (const line of [`PUT ${MAX_UPLOAD + 1} big.bin\n`, 'PUT 99999999999999999999999 huge.bin\n']) {
+        await probe.send(line);
+        await expectReply(probe, ctx, `sending ${show(line)}`, 'FAIL too large', hint);
+      }
+      await probe.send('LIST\n');
+      await expectReply(probe, ctx, 'sending "LIST\\n" after two refused PUTs', 'FAIL empty', 'The connection must go on after FAIL, and a refused PUT creates nothing.');
+      await probe.send(`PUT ${MAX_UPLOAD} max.bin\n`);
+      await expectReply(probe, ctx, `sending "PUT ${MAX_UPLOAD} max.bin\\n"`, 'OK', 'Exactly 100 MiB is allowed: refuse only sizes over 104,857,600.');
+      probe.reset();
+    },
+  },
+  {
+    id: 'put.invisible',
+    title: 'An upload is invisible to LIST and GET until complete',
+    points: 5,
+    async run(ctx) {
+      const server = await ctx.startServer({ fixtures: fixtureIn({ 'a.txt': 'a' }) });
+      const data = randomBytes(ctx.random, 2000);
+      const a = await ctx.connect(server);
+      const b = await ctx.connect(server);
+      await a.send('PUT 2000 wip.bin\n');
+      await expectReply(a, ctx, 'sending "PUT 2000 wip.bin\\n"', 'OK');
+      await a.send(data.subarray(0, 1000), { paced: true });
+      const hint = 'LIST and GET must answer at once during another client\'s upload (no global lock) and must not see it: receive into a hidden temporary file (a name starting with ".") and rename it when all bytes are in.';
+      await expectList(b, ctx, ['a.txt'], `While ${a.label} was uploading wip.bin (1000 of 2000 bytes sent),`, hint);
+      await expectGetRefused(b, ctx, 'wip.bin', false, `While ${a.label} was uploading it (1000 of 2000 bytes sent), wip.bin must not be served. ${hint}`);
+      await a.send(data.subarray(1000));
+      await expectReply(a, ctx, 'sending the other 1000 bytes of wip.bin', 'DONE', '', DATA_MS);
+      await expectList(b, ctx, ['a.txt', 'wip.bin'], 'After the upload of wip.bin completed,');
+      await expectGet(b, ctx, 'wip.bin', data, 'After the upload completed, ');
+    },
+  },
+  {
+    id: 'put.abort',
+    title: 'An upload cut off by FIN or reset leaves nothing and frees the name',
+    points: 5,
+    async run(ctx) {
+      const server = await ctx.startServer();
+      const a = await ctx.connect(server);
+      await a.send('PUT 1000 cut.bin\n');
+      await expectReply(a, ctx, 'sending "PUT 1000 cut.bin\\n"', 'OK');
+      await a.send(randomBytes(ctx.random, 500), { paced: true });
+      a.end();
+      await expectServerCloses(a, ctx, 'After 500 of 1000 bytes of cut.bin and then FIN', 'When the client ends in the middle of an upload, delete the temporary file and close.');
+      const r = await ctx.connect(server);
+      await r.send('PUT 1000 cut2.bin\n');
+      await expectReply(r, ctx, 'sending "PUT 1000 cut2.bin\\n"', 'OK');
+      await r.send(randomBytes(ctx.random, 500), { paced: true });
+      r.reset();
+      const left = await waitForListing(server, (names) => names.length === 0, ctx.ms(2000));
+      if (!left.accepted) {
+        throw new CheckFailure(`Uploads cut off after 500 of 1000 bytes (cut.bin by FIN, cut2.bin by reset) left ${renderList(left.names)} in ${ROOT}/. On 'end', 'close' or 'error' during a PUT, delete the temporary file: nothing may be left.`, {
+          expected: '(nothing in files/)',
+          actual: left.names.join('\n'),
+        });
+      }
+      const b = await ctx.connect(server);
+      await expectList(b, ctx, [], 'After two cut-off uploads,');
+      await expectGetRefused(b, ctx, 'cut.bin', false, 'A cut-off upload must leave nothing.');
+      await expectGetRefused(b, ctx, 'cut2.bin', false, 'A cut-off upload must leave nothing.');
+      for (const name of ['cut.bin', 'cut2.bin']) {
+        await withContext(`The name ${name} should be free again after its upload was cut off:`, 'Release the name when the upload ends, however it ends.', () => put(b, ctx, name, 'abc'));
+      }
+    },
+  },
+  {
+    id: 'framing.split',
+    title: 'Requests split across segments (one byte each, inside characters, CRLF) are reassembled',
+    points: 5,
+    async run(ctx) {
+      const server = await ctx.startServer({ fixtures: fixtureIn({ [CHINESE]: '内容' }) });
+      const probe = await ctx.connect(server);
+      const hint = 'Collect bytes until "\\n" before parsing a line (and decode whole lines, not chunks).';
+      await probe.send('LIST\r\n', { segmentation: bytewise, paced: true });
+      const names = await withContext('', hint, () => readList(probe, ctx, 'sending "LIST\\r\\n" one byte per segment'));
+      if (names.join('\n') !== CHINESE) {
+        throw new CheckFailure(`After "LIST\\r\\n" sent one byte per segment, LIST returned ${renderList(names)}. ${hint}`, { expected: `OK 1\n${CHINESE}`, actual: names.join('\n') });
+      }
+      await probe.send(`GET ${CHINESE}\n`, { segmentation: bytewise, paced: true });
+      await expectReply(probe, ctx, `sending ${show(`GET ${CHINESE}\n`)} one byte per segment`, 'OK 6', hint);
+      const content = await probe.readBytes(6, ctx.ms(REPLY_MS));
+      if (content.kind !== 'ok' || content.value.toString() !== '内容') {
+        throw new CheckFailure(`GET ${show(CHINESE)} sent one byte per segment did not return the file's 6 bytes.`, { expected: '内容', actual: describeOutcome(content, (v) => show(v)) });
+      }
+      const putLine = 'PUT 6 分 段.txt\r\n';
+      await probe.send(putLine, { segmentation: bytewise, paced: true });
+      await expectReply(probe, ctx, `sending ${show(putLine)} one byte per segment`, 'OK', hint);
+      await probe.send('数据', { segmentation: bytewise, paced: true });
+      await expectReply(probe, ctx, 'sending the 6 bytes of "数据" one byte per segment', 'DONE', 'Count the data bytes across segments until size bytes are in.');
+      await probe.send('GET 分 段.txt\r\n', { segmentation: splitAt(3, 6, 10), paced: true });
+      await expectReply(probe, ctx, 'sending "GET 分 段.txt\\r\\n" in segments of 3+3+4+rest bytes', 'OK 6', hint);
+      const uploaded = await probe.readBytes(6, ctx.ms(REPLY_MS));
+      if (uploaded.kind !== 'ok' || uploaded.value.toString() !== '数据') {
+        throw new CheckFailure('GET of the file uploaded byte by byte did not return "数据".', { expected: '数据', actual: describeOutcome(uploaded, (v) => show(v)) });
+      }
+    },
+  },
+  {
+    id: 'framing.pipelined',
+    title: 'Pipelined requests are answered in order, also when FIN follows them',
+    points: 5,
+    async run(ctx) {
+      const server = await ctx.startServer({ fixtures: fixtureIn({ 'a.txt': 'AAA', 'b.bin': BIN }) });
+      const probe = await ctx.connect(server);
+      const batch = 'LIST\nGET a.txt\nGET missing.txt\nGET b.bin\nGET a.txt\n';
+      const sent = `sending ${show(batch)} in one segment`;
+      const hint = 'One data event can hold several requests: keep a buffer, answer every complete line in it, in order.';
+      await probe.send(batch);
+      const names = await withContext('', hint, () => readList(probe, ctx, sent));
+      if (names.join('\n') !== 'a.txt\nb.bin') {
+        throw new CheckFailure(`After ${sent}, the LIST reply listed ${renderList(names)}. ${hint}`, { expected: 'OK 2\na.txt\nb.bin', actual: names.join('\n') });
+      }
+      const expectData = async (what: string, expected: Buffer) => {
+        await expectReply(probe, ctx, `${sent} (reply to ${what})`, `OK ${expected.length}`, hint);
+        const data = await probe.readBytes(expected.length, ctx.ms(REPLY_MS));
+        if (data.kind !== 'ok' || !data.value.equals(expected)) {
+          throw new CheckFailure(`After ${sent}, the data for ${what} differs. ${hint}`, { expected: show(expected, 60), actual: describeOutcome(data, (v) => show(v, 60)) });
+        }
+      };
+      await expectData('GET a.txt', Buffer.from('AAA'));
+      await expectReply(probe, ctx, `${sent} (reply to GET missing.txt)`, 'FAIL not found', hint);
+      await expectData('GET b.bin', BIN);
+      await expectData('the second GET a.txt', Buffer.from('AAA'));
+
+      const fin = await ctx.connect(server);
+      const last = 'GET a.txt\nLIST\n';
+      await fin.send(last);
+      fin.end();
+      const finHint = 'After the client\'s FIN, answer every request already received, then close.';
+      const finSent = `sending ${show(last)} and FIN at once`;
+      await expectReply(fin, ctx, finSent, 'OK 3', finHint);
+      const data = await fin.readBytes(3, ctx.ms(REPLY_MS));
+      if (data.kind !== 'ok' || data.value.toString() !== 'AAA') {
+        throw new CheckFailure(`After ${finSent}, GET a.txt did not return "AAA". ${finHint}`, { expected: 'AAA', actual: describeOutcome(data, (v) => show(v)) });
+      }
+      const listed = await readList(fin, ctx, `${finSent} (the LIST)`);
+      if (listed.length !== 2) {
+        throw new CheckFailure(`After ${finSent}, LIST returned ${renderList(listed)}. ${finHint}`, { expected: 'OK 2\na.txt\nb.bin', actual: listed.join('\n') });
+      }
+      const rest = await expectServerCloses(fin, ctx, `After answering both requests sent before FIN`, finHint);
+      if (rest.length > 0) {
+        throw new CheckFailure(`After ${finSent}, the server sent ${show(rest)} beyond the two replies.`, { expected: '(nothing more)', actual: show(rest) });
+      }
+    },
+  },
+  {
+    id: 'commands.err-and-exit',
+    title: 'Unknown or malformed requests get ERR and the connection goes on; EXIT closes it',
+    points: 5,
+    async run(ctx) {
+      const server = await ctx.startServer({ fixtures: fixtureIn({ 'a.txt': 'a' }) });
+      const probe = await ctx.connect(server);
+      for (const request of ['FOO', 'list', '', 'PUT abc x.txt', 'PUT 5', 'GET', 'DELETE a.txt']) {
+        const sent = `sending ${show(`${request}\n`)}`;
+        await probe.send(`${request}\n`);
+        const outcome = await probe.readLine(ctx.ms(REPLY_MS));
+        if (outcome.kind === 'ok' && outcome.value.startsWith('ERR ')) continue;
+        const closed = outcome.kind === 'closed';
+        throw new CheckFailure(
+          `After ${sent} on ${probe.label}, expected a line starting with "ERR " but got ${outcome.kind === 'ok' ? show(outcome.value) : describeOutcome(outcome)}.${closed ? ' An unknown or malformed request gets ERR <reason> and the connection goes on: do not close it.' : ' Answer ERR <reason> for unknown verbs, lower-case verbs, empty lines, PUT without a number or a name, GET without a name.'}`,
+          { expected: 'ERR <reason>\\n', actual: outcome.kind === 'ok' ? outcome.value : describeOutcome(outcome) },
+        );
+      }
+      await expectList(probe, ctx, ['a.txt'], 'After seven ERR replies on the same connection,', 'The connection must survive ERR.');
+      await probe.send('EXIT\n');
+      const rest = await expectServerCloses(probe, ctx, 'After sending "EXIT\\n"', 'EXIT closes the connection (socket.end()).');
+      if (rest.length > 0) {
+        throw new CheckFailure(`After "EXIT\\n" on ${probe.label}, the server replied ${show(rest)}; EXIT gets no reply, only the close.`, { expected: '(connection closed, nothing sent)', actual: show(rest) });
+      }
+    },
+  },
+  {
+    id: 'concurrency.stalled',
+    title: 'Stalled clients (unread download, unfinished upload, idle, half a request) do not block others',
+    points: 5,
+    timeoutMs: 30000,
+    async run(ctx) {
+      const huge = randomBytes(ctx.random, 30 * 1024 * 1024);
+      const server = await ctx.startServer({ fixtures: fixtureIn({ 'a.txt': 'a', 'huge.bin': huge }) });
+      const a = await ctx.connect(server);
+      a.pause();
+      await a.send('GET huge.bin\n');
+      const b = await ctx.connect(server);
+      await b.send('PUT 1000 slow.bin\n');
+      await withContext(`While ${a.label} was not reading its 30 MiB download,`, 'A client that does not read must stall only its own GET (wait for drain on that socket), never the server.', () =>
+        expectReply(b, ctx, 'sending "PUT 1000 slow.bin\\n"', 'OK'),
+      );
+      await b.send(randomBytes(ctx.random, 10), { paced: true });
+      await ctx.connect(server); // C: connected, sends nothing
+      const e = await ctx.connect(server);
+      await e.send('GE', { paced: true });
+      const d = await ctx.connect(server);
+      const started = performance.now();
+      const stalled = `while ${a.label} does not read its 30 MiB download, ${b.label} stalls after 10 of 1000 PUT bytes, one client is idle and ${e.label} sent half a request`;
+      const hint = 'A slow client must block only its own connection: no global lock, and GET waits for drain on its own socket only.';
+      await withContext('', hint, async () => {
+        await d.send('LIST\n');
+        const names = await readList(d, ctx, `sending "LIST\\n" ${stalled}`);
+        if (!names.includes('a.txt') || !names.includes('huge.bin')) {
+          throw new CheckFailure(`LIST ${stalled} returned ${renderList(names)} (missing a.txt or huge.bin).`, { expected: 'a.txt, huge.bin among the names', actual: names.join('\n') });
+        }
+        await expectGet(d, ctx, 'a.txt', Buffer.from('a'), `${stalled[0]!.toUpperCase()}${stalled.slice(1)}: `);
+        await put(d, ctx, 'd.txt', 'ddd');
+      });
+      const took = performance.now() - started;
+      if (took > ctx.ms(3000)) {
+        throw new CheckFailure(`LIST, GET and PUT on ${d.label} took ${Math.round(took)} ms ${stalled}; they need a few ms alone (limit ${ctx.ms(3000)} ms, generous for a loaded machine). ${hint}`, {
+          expected: `under ${ctx.ms(3000)} ms`,
+          actual: `${Math.round(took)} ms`,
+        });
+      }
+    },
+  },
+  {
+    id: 'concurrency.twenty',
+    title: 'Twenty clients at once each LIST, GET and PUT correctly',
+    points: 5,
+    timeoutMs: 30000,
+    async run(ctx) {
+      const shared = randomBytes(ctx.random, 64 * 1024);
+      const server = await ctx.startServer({ fixtures: fixtureIn({ 'shared.bin': shared }) });
+      const probes = await Promise.all(Array.from({ length: 20 }, () => ctx.connect(server)));
+      const uploads = probes.map((_, i) => randomBytes(ctx.random, 16 * 1024 + i));
+      await Promise.all(
+        probes.map(async (probe, i) => {
+          await probe.send('LIST\n');
+          const names = await readList(probe, ctx, 'sending "LIST\\n" with 20 clients at once');
+          if (!names.includes('shared.bin')) {
+            throw new CheckFailure(`With 20 clients at once, LIST on ${probe.label} returned ${renderList(names)} without shared.bin.`, { expected: 'shared.bin among the names', actual: names.join('\n') });
+          }
+          await expectGet(probe, ctx, 'shared.bin', shared, 'With 20 clients at once, ');
+          await put(probe, ctx, `client ${i + 1}.bin`, uploads[i]!);
+          await expectGet(probe, ctx, `client ${i + 1}.bin`, uploads[i]!, 'With 20 clients at once, after the PUT, ');
+        }),
+      );
+      const reader = await ctx.connect(server);
+      await expectList(reader, ctx, ['shared.bin', ...uploads.map((_, i) => `client ${i + 1}.bin`)], 'After 20 clients each uploaded one file at the same time,');
+    },
+  },
+];
