@@ -1,9 +1,15 @@
+import { rmSync } from 'node:fs';
+
 /**
  * Process groups the grader started and has not yet killed. If the grader itself is
- * interrupted (Ctrl-C, SIGTERM from CI) or exits unexpectedly, every group is killed on
- * the way out, so no submission outlives the grader.
+ * interrupted (Ctrl-C, SIGTERM from CI) or exits unexpectedly, every group is killed (and
+ * every temporary workspace removed) on the way out, so no submission outlives the grader.
+ * A SIGKILL of the grader cannot be caught: its servers then outlive it (see issue 6).
  */
 export const liveGroups = new Set<number>();
+
+/** Temporary workspaces not yet removed: removed on the way out too. */
+export const liveWorkspaces = new Set<string>();
 
 /** How many submission processes this grader has started (for the benchmark). */
 export const spawnStats = { count: 0 };
@@ -17,6 +23,14 @@ function killAll(): void {
     }
   }
   liveGroups.clear();
+  for (const dir of liveWorkspaces) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // best effort on the way out
+    }
+  }
+  liveWorkspaces.clear();
 }
 
 let installed = false;

@@ -6,6 +6,7 @@
 import { cp, lstat, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { installCleanupHandlers, liveWorkspaces } from './process-registry.ts';
 
 export interface CopyReport {
   files: number;
@@ -25,7 +26,10 @@ export class Workspace {
   }
 
   static async create(): Promise<Workspace> {
-    return new Workspace(await mkdtemp(join(tmpdir(), 'netgrade-')));
+    const root = await mkdtemp(join(tmpdir(), 'netgrade-'));
+    liveWorkspaces.add(root);
+    installCleanupHandlers();
+    return new Workspace(root);
   }
 
   #next(prefix: string): string {
@@ -103,6 +107,7 @@ export class Workspace {
 
   async dispose(): Promise<void> {
     await rm(this.root, { recursive: true, force: true, maxRetries: 3 });
+    liveWorkspaces.delete(this.root);
   }
 }
 
