@@ -94,13 +94,6 @@ export class Workspace {
     return dir;
   }
 
-  /** A private directory for the grader's own files (canaries, harnesses). */
-  async privateDir(): Promise<string> {
-    const dir = this.#next('private');
-    await mkdir(dir, { recursive: true });
-    return dir;
-  }
-
   async remove(dir: string): Promise<void> {
     await rm(dir, { recursive: true, force: true, maxRetries: 3 });
   }
