@@ -312,7 +312,7 @@ export const checks: CheckDefinition[] = [
       await sendHeader(a, 'atomic.bin');
       await a.send(part1, { paced: true, paceDeadlineMs: 2000 });
       // The server has read the first half: watch the folder for a moment.
-      const early = await waitForFile(server, rel, (content) => content !== undefined, ctx.ms(150));
+      const early = await waitForFile(server, rel, (content) => content !== undefined, ctx.ms(ABSENCE_MS));
       if (early.accepted) {
         throw new CheckFailure(`While atomic.bin was being uploaded (1 MiB of 2 MiB sent and read by the server, no FIN yet), ${rel} already existed. ${hint}`, {
           expected: `no ${rel} before the upload completes`,
@@ -328,7 +328,7 @@ export const checks: CheckDefinition[] = [
       const b = await ctx.connect(server);
       await sendHeader(b, 'atomic.bin');
       await b.send(part2, { paced: true, paceDeadlineMs: 2000 });
-      const changed = await waitForFile(server, rel, (content) => content === undefined || !content.equals(whole), ctx.ms(150));
+      const changed = await waitForFile(server, rel, (content) => content === undefined || !content.equals(whole), ctx.ms(ABSENCE_MS));
       if (changed.accepted) {
         throw new CheckFailure(`While a second upload of atomic.bin was running (1 MiB sent, no FIN yet), the complete older ${rel} was ${changed.content === undefined ? 'removed' : 'changed'}. ${hint}`, {
           expected: `the old ${whole.length} bytes until the new upload completes`,

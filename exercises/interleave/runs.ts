@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CheckContext } from '../../grader/exercise/define.ts';
 import type { Random } from '../../grader/probes/segmentation.ts';
+import { describeExit, thrownError } from '../../grader/sandbox/diagnose.ts';
 import type { SandboxProcess } from '../../grader/sandbox/process.ts';
 import type { ProgramRun } from '../../grader/sandbox/sandbox.ts';
 
@@ -40,7 +41,7 @@ export interface TapRecord {
 }
 
 export interface Pause {
-  /** ms after the previous event (start, or the previous SIGCONT). */
+  /** ms after the previous event (the program's first output, or the previous SIGCONT). */
   after: number;
   /** how long the process group stays stopped. */
   length: number;
@@ -72,14 +73,20 @@ export function planPauses(random: Random, count = 2): Pause[] {
   return Array.from({ length: count }, () => ({ after: random.int(100, 500), length: random.int(100, 200) }));
 }
 
-/** Runs main.ts once with the tap; `pauses` stop and resume its process group (SIGSTOP/SIGCONT). */
+/**
+ * Runs main.ts once with the tap; `pauses` stop and resume its process group (SIGSTOP/SIGCONT).
+ * The pauses are timed from the program's first output: that is when the workers take turns,
+ * which is what a pause puts to the test (a pause while Node starts tests nothing, and made
+ * every run of a correct program wait for it). A program that prints its 78 lines and exits
+ * before the first pause is due is never paused: it had no turn left to get wrong.
+ */
 export async function runOnce(ctx: CheckContext, n: number, options: { pauses?: Pause[]; loaded?: boolean } = {}): Promise<Run> {
   const pauses = options.pauses ?? [];
   const pausedMs = pauses.reduce((sum, p) => sum + p.length, 0);
   const timers: NodeJS.Timeout[] = [];
   let pausesDone = 0;
   let stopped: SandboxProcess | undefined;
-  const onStart = (proc: SandboxProcess) => {
+  const schedule = (proc: SandboxProcess) => {
     let at = 0;
     for (const pause of pauses) {
       at += pause.after;
@@ -100,6 +107,15 @@ export async function runOnce(ctx: CheckContext, n: number, options: { pauses?: 
       );
     }
   };
+  let finished = false;
+  let unwatch: (() => void) | undefined;
+  const onStart = (proc: SandboxProcess) => {
+    if (pauses.length === 0) return;
+    unwatch = proc.stdout.onData(() => {
+      unwatch?.();
+      if (!finished && !proc.hasExited) schedule(proc);
+    });
+  };
   let program: ProgramRun;
   const idleMs = options.loaded ? LOADED_IDLE_MS : IDLE_MS;
   try {
@@ -111,6 +127,8 @@ export async function runOnce(ctx: CheckContext, n: number, options: { pauses?: 
       onStart,
     });
   } finally {
+    finished = true;
+    unwatch?.();
     for (const timer of timers) clearTimeout(timer);
     // Never leave a group stopped (it is killed anyway; SIGCONT first so it can die cleanly).
     stopped?.signalGroup('SIGCONT');
@@ -213,6 +231,12 @@ export function describeEnd(run: Run): string {
     return `no output for ${run.idleMs} ms: the workers may be waiting on each other (stopped ${printed})`;
   }
   if (program.killedFor === 'timeout') return `it did not exit within ${Math.round(program.exit.durationMs)} ms (stopped ${printed})`;
+  const { exit } = program;
+  if (exit.signal !== null || exit.exitCode !== 0) {
+    const thrown = thrownError(program.stderr);
+    const stderr = program.stderr.trim().split('\n').slice(0, 3).join(' / ');
+    return `it ${exit.limit ? `was stopped at the ${exit.limit} limit` : describeExit(exit)} ${printed}${thrown ? ` after throwing ${thrown}` : stderr ? ` (stderr: ${stderr.slice(0, 300)})` : ''}`;
+  }
   return '';
 }
 

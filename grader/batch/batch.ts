@@ -11,8 +11,9 @@
  * - Shardable: `shard` picks a deterministic 1/n of the students (sorted names, round robin).
  */
 import { spawn } from 'node:child_process';
+import { isolationModeFromEnv, networkJailCommand, resolveIsolation } from '../sandbox/isolation.ts';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -22,6 +23,7 @@ import { CLASS_SCHEMA_VERSION, ClassResult, StudentEntry, type ClassExercise } f
 import { UsageError } from '../model/errors.ts';
 import { SubmissionResult } from '../model/results.ts';
 import { writeJsonAtomically } from '../reporters/json.ts';
+import { DEFAULT_RETRIES } from '../runner/run-check.ts';
 import { GRADER_VERSION } from '../version.ts';
 import { archiveKind, extractArchive, ExtractionError } from './extract.ts';
 import type { Progress } from './progress.ts';
@@ -42,6 +44,8 @@ export interface BatchRequest {
   /** The run's seed; undefined: each student's seed derives from the content hash (stable across reruns and shards). */
   seed?: number | undefined;
   timeScale: number;
+  /** Re-runs of a failed check with the same seed (default 1; 0: none). */
+  retries?: number | undefined;
   quizBank?: string | undefined;
   concurrency?: number | undefined;
   shard?: { index: number; count: number } | undefined;
@@ -111,13 +115,14 @@ async function hashFile(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-export function optionsHash(request: Pick<BatchRequest, 'exercises' | 'checkIds' | 'seed' | 'timeScale' | 'quizBank'>): string {
+export function optionsHash(request: Pick<BatchRequest, 'exercises' | 'checkIds' | 'seed' | 'timeScale' | 'quizBank' | 'retries'>): string {
   const fingerprint = {
     exercises: request.exercises.map((e) => e.meta.id),
     checks: [...request.checkIds].sort(),
     seed: request.seed ?? 'from-content',
     timeScale: request.timeScale,
     quizBank: request.quizBank ?? null,
+    retries: request.retries ?? DEFAULT_RETRIES,
   };
   return createHash('sha256').update(JSON.stringify(fingerprint)).digest('hex').slice(0, 16);
 }
@@ -225,6 +230,7 @@ async function gradeStudent(
       checkIds: request.checkIds,
       seed: request.seed ?? Number.parseInt(ctx.contentHash.slice(0, 8), 16) % 2 ** 31,
       timeScale: request.timeScale,
+      retries: request.retries ?? DEFAULT_RETRIES,
       ...(request.quizBank ? { quizBank: resolve(request.quizBank) } : {}),
     };
     const requestFile = join(work, 'request.json');
@@ -276,7 +282,13 @@ function stopWorkersOnSignals(): void {
 function runWorker(requestFile: string, resultFile: string, timeoutMs: number): Promise<{ timedOut: boolean; how: string; stderr: string }> {
   return new Promise((done) => {
     stopWorkersOnSignals();
-    const child = spawn(process.execPath, [WORKER, requestFile, resultFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Each worker grades in a network namespace of its own when the sandbox is available.
+    const command = networkJailCommand(resolveIsolation(isolationModeFromEnv()), process.execPath, [WORKER, requestFile, resultFile]);
+    // The worker's temporary files go in a folder of ours, removed when it ends however it
+    // ends: killed inside its sandbox, it cannot clean up after itself.
+    const tmp = mkdtempSync(join(tmpdir(), 'netgrade-worker-'));
+    activeScratch.add(tmp);
+    const child = spawn(command.command, command.args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TMPDIR: tmp } });
     activeWorkers.add(child);
     let stderr = '';
     child.stderr.setEncoding('utf8');
@@ -293,6 +305,8 @@ function runWorker(requestFile: string, resultFile: string, timeoutMs: number): 
     child.on('close', (code, signal) => {
       activeWorkers.delete(child);
       clearTimeout(timer);
+      rmSync(tmp, { recursive: true, force: true });
+      activeScratch.delete(tmp);
       done({ timedOut, how: signal ? `signal ${signal}` : `exit code ${code}`, stderr });
     });
   });

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { ClassResult } from '../model/class.ts';
+import { CLASS_SCHEMA_VERSION, ClassResult } from '../model/class.ts';
 import { UsageError } from '../model/errors.ts';
 import { compareNames } from './batch.ts';
 
@@ -17,6 +17,10 @@ export async function readClassResult(dir: string): Promise<ClassResult> {
     raw = JSON.parse(await readFile(file, 'utf8'));
   } catch (error) {
     throw new UsageError(`Cannot read ${file}: ${(error as Error).message}`);
+  }
+  const version = (raw as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (typeof version === 'number' && version !== CLASS_SCHEMA_VERSION) {
+    throw new UsageError(`${file} has class schema version ${version}; this netgrade reads version ${CLASS_SCHEMA_VERSION}. Regrade the shard with this version.`);
   }
   const parsed = ClassResult.safeParse(raw);
   if (!parsed.success) throw new UsageError(`${file} is not a netgrade class result:\n${z.prettifyError(parsed.error)}`);
@@ -32,7 +36,7 @@ export function mergeClassResults(shards: Array<{ dir: string; result: ClassResu
       throw new UsageError(`Shards of different grader versions: ${first.dir} is netgrade ${first.result.grader.version}, ${dir} is ${result.grader.version}. Regrade with one version.`);
     }
     if (result.optionsHash !== first.result.optionsHash || JSON.stringify(result.exercises) !== JSON.stringify(first.result.exercises)) {
-      throw new UsageError(`Shards graded with different options (exercises, checks, seed or time scale): ${first.dir} and ${dir}.`);
+      throw new UsageError(`Shards graded with different options (exercises, checks, seed, time scale or retries): ${first.dir} and ${dir}.`);
     }
     for (const student of result.students) {
       const other = owner.get(student.name);

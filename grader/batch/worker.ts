@@ -19,6 +19,8 @@ export interface WorkerRequest {
   checkIds: string[];
   seed: number;
   timeScale: number;
+  /** Re-runs of a failed check with the same seed (default 1). */
+  retries?: number;
   quizBank?: string;
 }
 
@@ -33,6 +35,7 @@ async function work(requestFile: string, resultFile: string): Promise<void> {
     sandbox: { ...DEFAULT_SANDBOX_CONFIG, timeScale: request.timeScale },
     reporter: new Multiplexer([]),
     checkIds: request.checkIds,
+    retries: request.retries,
   });
   await writeJsonAtomically(resultFile, await annotateVisibility(result, exercises));
 }

@@ -29,6 +29,7 @@ export async function batchCommand(classDir: string, options: BatchCliOptions): 
     checkIds: options.check,
     seed: options.seed,
     timeScale: options.timeScale,
+    retries: options.retries,
     quizBank: options.quizBank,
     concurrency: options.concurrency,
     shard: options.shard,

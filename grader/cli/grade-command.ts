@@ -64,6 +64,8 @@ export async function gradeCommand(submissions: string[], options: GradeCliOptio
       sandbox: { ...DEFAULT_SANDBOX_CONFIG, timeScale: options.timeScale },
       reporter,
       checkIds: options.check,
+      retries: options.retries,
+      exerciseConcurrency: options.parallel,
     });
     await reporter.emit('onEnd');
     if (reporter.errors.length > 0) return 3;

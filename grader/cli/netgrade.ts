@@ -11,11 +11,13 @@ import { InfrastructureError, UsageError } from '../model/errors.ts';
 import { GRADER_VERSION } from '../version.ts';
 import { batchCommand, mergeCommand } from './batch-command.ts';
 import { gradeCommand } from './grade-command.ts';
+import { chooseIsolation, rerunInNetworkJail } from './network-jail.ts';
 import { BatchCliOptions, GradeCliOptions, REPORTERS } from './options.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(',').filter(Boolean)];
 
-function program(setExitCode: (code: number) => void): Command {
+/** `argv`: the user's arguments, to re-run the same command inside the network sandbox. */
+function program(setExitCode: (code: number) => void, argv: string[]): Command {
   const cli = new Command('netgrade')
     .description('Grades concurrent network programming exercises written in TypeScript for Node.js.')
     .version(GRADER_VERSION)
@@ -33,12 +35,17 @@ function program(setExitCode: (code: number) => void): Command {
     .option('--seed <n>', 'seed of every random choice; the report shows it, reuse it to replay')
     .option('--quiz-bank <dir>', 'stage-exam: a folder with a private bank.json (extra questions, private key)')
     .option('--time-scale <x>', 'multiply every deadline (slow or loaded machines)', '1')
+    .option('--isolation <mode>', 'auto: a bubblewrap sandbox per process and a private network when available, else limits only; bwrap: require it; none', 'auto')
+    .option('--retries <n>', 're-runs of a failed check with the same seed; a check that passes on a re-run is flaky (no points); 0: no re-runs', '1')
+    .option('-p, --parallel <n>', 'exercises graded at the same time (default: 2 on a machine with 2 or more cores)')
     .option('--exit-zero', 'exit 0 even when points were lost (demos, dashboards); errors still exit 2 or 3')
     .option('--due <date>', 'due date: checks marked after-due-date show in student-facing formats from then on')
     .action(async (submissions: string[], raw: Record<string, unknown>) => {
       const parsed = GradeCliOptions.safeParse(raw);
       if (!parsed.success) throw new UsageError(z.prettifyError(parsed.error));
-      setExitCode(await gradeCommand(submissions, parsed.data));
+      chooseIsolation(parsed.data.isolation);
+      const jailed = await rerunInNetworkJail(argv);
+      setExitCode(jailed ?? (await gradeCommand(submissions, parsed.data)));
     });
 
   cli
@@ -53,11 +60,14 @@ function program(setExitCode: (code: number) => void): Command {
     .option('--seed <n>', 'one seed for every student (default: each student\'s derives from their submission\'s content)')
     .option('--quiz-bank <dir>', 'stage-exam: a folder with a private bank.json')
     .option('--time-scale <x>', 'multiply every deadline (slow or loaded machines)', '1')
+    .option('--isolation <mode>', 'auto: a bubblewrap sandbox per process and a private network when available, else limits only; bwrap: require it; none', 'auto')
+    .option('--retries <n>', 're-runs of a failed check with the same seed; a check that passes on a re-run is flaky (no points); 0: no re-runs', '1')
     .option('--exit-zero', 'exit 0 even when points were lost (demos, dashboards); errors still exit 2 or 3')
     .addOption(new Option('--progress <mode>', 'progress display').choices(['auto', 'bar', 'lines', 'none']).default('auto'))
     .action(async (folder: string, raw: Record<string, unknown>) => {
       const parsed = BatchCliOptions.safeParse(raw);
       if (!parsed.success) throw new UsageError(z.prettifyError(parsed.error));
+      chooseIsolation(parsed.data.isolation);
       setExitCode(await batchCommand(folder, parsed.data));
     });
 
@@ -88,7 +98,7 @@ function program(setExitCode: (code: number) => void): Command {
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
   try {
-    await program((code) => (exitCode = code)).parseAsync(argv, { from: 'user' });
+    await program((code) => (exitCode = code), argv).parseAsync(argv, { from: 'user' });
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {

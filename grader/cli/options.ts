@@ -2,6 +2,7 @@
  * The command line's input, validated with zod after commander has parsed it, so every
  * bad value gets one readable message and exit code 2.
  */
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 export const REPORTERS = ['terminal', 'html', 'json', 'junit', 'github', 'gradescope', 'prairielearn', 'classroom'] as const;
@@ -13,7 +14,15 @@ const seed = z.coerce
   .min(0, 'must be 0 or more')
   .max(0xffffffff, 'must fit in 32 bits');
 
+/** Re-runs of a failed check with the same seed (a pass on a re-run: `flaky`, no points). */
+/** auto: the bubblewrap sandbox when it works here, else limits only (with a warning). */
+const isolation = z.enum(['auto', 'bwrap', 'none'], { error: 'must be auto, bwrap or none' }).default('auto');
+
+const retries = z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(0, 'must be 0 or more').max(5, 'must be 5 or less').default(1);
+
 export const GradeCliOptions = z.object({
+  /** Exercises graded at the same time (each has its own servers and ports). */
+  parallel: z.coerce.number().int('must be a whole number').min(1, 'must be 1 or more').max(16).default(Math.min(2, availableParallelism())),
   exercise: z.array(z.string()).default([]),
   check: z.array(z.string()).default([]),
   reporter: z
@@ -26,6 +35,8 @@ export const GradeCliOptions = z.object({
   quizBank: z.string().optional(),
   exitZero: z.boolean().default(false),
   timeScale: z.coerce.number().positive('must be above 0').max(20).default(1),
+  retries,
+  isolation,
   /** When `after-due-date` checks become visible in student-facing formats. */
   due: z.coerce.date({ error: 'must be a date, e.g. 2026-12-01T23:59:00Z' }).optional(),
 });
@@ -50,6 +61,8 @@ export const BatchCliOptions = z.object({
   quizBank: z.string().optional(),
   exitZero: z.boolean().default(false),
   timeScale: z.coerce.number().positive('must be above 0').max(20).default(1),
+  retries,
+  isolation,
   progress: z.enum(['auto', 'bar', 'lines', 'none']).default('auto'),
 });
 export type BatchCliOptions = z.infer<typeof BatchCliOptions>;

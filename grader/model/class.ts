@@ -3,12 +3,13 @@
  * `netgrade merge` reads back from shards. Every class output (overview, CSV, per-student
  * HTML) is rendered from this serialised form only.
  *
- * Versioned like `SubmissionResult`: `schemaVersion` changes when a field changes meaning.
+ * Versioned like `SubmissionResult`: `schemaVersion` changes when a field changes meaning,
+ * including the embedded `SubmissionResult`'s (version 2: results schema 2, `flaky` checks).
  */
 import { z } from 'zod';
 import { SubmissionResult } from './results.ts';
 
-export const CLASS_SCHEMA_VERSION = 1;
+export const CLASS_SCHEMA_VERSION = 2;
 
 /** One student of the class: graded (result) or not gradable (error), never both. */
 export const StudentEntry = z.object({
@@ -40,7 +41,7 @@ export type ClassExercise = z.infer<typeof ClassExercise>;
 export const ClassResult = z.object({
   schemaVersion: z.literal(CLASS_SCHEMA_VERSION),
   grader: z.object({ name: z.literal('netgrade'), version: z.string() }),
-  /** Fingerprint of the grading options (exercises, checks, seed, time scale): shards must agree. */
+  /** Fingerprint of the grading options (exercises, checks, seed, time scale, retries): shards must agree. */
   optionsHash: z.string(),
   /** Present when this is one shard of a class (1-based index). */
   shard: z.object({ index: z.number().int().positive(), count: z.number().int().positive() }).optional(),

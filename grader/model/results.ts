@@ -1,13 +1,17 @@
 /**
  * The serialised results of grading: the one model every reporter renders from.
  *
- * Versioned: `schemaVersion` changes whenever a field changes meaning or disappears.
- * Adding an optional field does not change the version. `docs/results-schema.md` documents
- * every field for people who consume `results.json`.
+ * Versioned: `schemaVersion` changes whenever a field changes meaning or disappears, or an
+ * enumeration a consumer must handle (a check's `status`) gains a value. Adding an optional
+ * field does not change the version. `docs/results-schema.md` documents every field for
+ * people who consume `results.json`.
+ *
+ * Version 2: checks are re-run once when they fail (`flaky` status, `attempts`); `failed`,
+ * `error` and `timeout` now mean the check failed on its re-run with the same seed too.
  */
 import { z } from 'zod';
 
-export const RESULTS_SCHEMA_VERSION = 1;
+export const RESULTS_SCHEMA_VERSION = 2;
 
 /**
  * - `passed`: the check's expectations held.
@@ -15,8 +19,17 @@ export const RESULTS_SCHEMA_VERSION = 1;
  * - `error`: the submission could not be exercised (it crashed, never started, ...).
  * - `timeout`: the check did not finish within its deadline.
  * - `skipped`: the check was not run (e.g. the server never started; see the exercise's verdict).
+ * - `flaky`: the check failed (`failed`, `error` or `timeout`) on its first attempt and passed
+ *   when re-run with the same seed. Not passed: it earns no points, since a correct program
+ *   passes every time and the same seed means the grader did the same things both times.
+ *   The check's fields are the first (failing) attempt's; the passing re-run is in `attempts`.
+ *
+ * A check that fails is re-run (`--retries`, default once) with the same seed and a fresh
+ * server; `failed`, `error` and `timeout` are reported only when every re-run failed too.
+ * Start failures (the program never started, a shared input could not be loaded) and the
+ * grader's own errors are not re-run.
  */
-export const CheckStatus = z.enum(['passed', 'failed', 'error', 'timeout', 'skipped']);
+export const CheckStatus = z.enum(['passed', 'failed', 'error', 'timeout', 'skipped', 'flaky']);
 export type CheckStatus = z.infer<typeof CheckStatus>;
 
 /** One event on one probe connection, in the order the grader saw them. */
@@ -47,6 +60,25 @@ export const OutputExcerpt = z.object({
 });
 export type OutputExcerpt = z.infer<typeof OutputExcerpt>;
 
+/**
+ * A re-run of a check (same seed, fresh processes). The transcript and output are left out
+ * when the re-run failed exactly as the first attempt did (same status and message), to keep
+ * the report compact; a re-run that passed or failed differently keeps them.
+ */
+export const CheckAttempt = z.object({
+  /** 2 for the first re-run, 3 for the next, ... (attempt 1 is the check's own fields). */
+  attempt: z.number().int().min(2),
+  /** `passed`, `failed`, `error` or `timeout`: never `flaky` or `skipped`. */
+  status: CheckStatus.exclude(['flaky', 'skipped']),
+  message: z.string(),
+  expected: z.string().optional(),
+  actual: z.string().optional(),
+  transcript: z.array(TranscriptEntry).optional(),
+  output: OutputExcerpt.optional(),
+  durationMs: z.number().nonnegative(),
+});
+export type CheckAttempt = z.infer<typeof CheckAttempt>;
+
 export const CheckResult = z.object({
   id: z.string(),
   title: z.string(),
@@ -55,17 +87,26 @@ export const CheckResult = z.object({
   status: CheckStatus,
   points: z.number().nonnegative(),
   maxPoints: z.number().nonnegative(),
-  /** One or two sentences for the student: what went wrong and what to fix. Empty when passed. */
+  /**
+   * One or two sentences for the student: what went wrong and what to fix. Empty when passed.
+   * For `flaky`: that it passed only on the re-run, then the first attempt's message.
+   */
   message: z.string(),
   /** What the grader expected, when the failure is a comparison. */
   expected: z.string().optional(),
   /** What it got instead ("nothing within 2000 ms" is a value too). */
   actual: z.string().optional(),
-  /** Every probe connection's traffic during the check. */
+  /** Every probe connection's traffic during the check (its first attempt, when it was re-run). */
   transcript: z.array(TranscriptEntry),
-  /** The submission's output during the check, when a process ran. */
+  /** The submission's output during the check, when a process ran (first attempt). */
   output: OutputExcerpt.optional(),
+  /** Time the check took, every attempt included. */
   durationMs: z.number().nonnegative(),
+  /**
+   * The re-runs with the same seed, in order, when the first attempt failed (absent when the
+   * check was not re-run). A `flaky` check's last re-run passed; otherwise every re-run failed.
+   */
+  attempts: z.array(CheckAttempt).optional(),
   /** The seed of the check's random choices: `--seed` with the run's seed replays it. */
   seed: z.number().int(),
   /** Who may see this result (the check's `visibility`); `visible` when undefined. */

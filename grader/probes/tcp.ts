@@ -47,7 +47,14 @@ export class TcpProbe {
   readonly #socket: Socket;
   readonly #transcript: Transcript;
   readonly #random: Random;
+  /**
+   * Received bytes not yet consumed: `#buffer`, then the chunks in `#later` (joined only when a
+   * read needs to look inside them; joining on every chunk made a large reply cost O(n²) copies).
+   */
   #buffer: Buffer = Buffer.alloc(0);
+  #later: Buffer[] = [];
+  /** Bytes in `#buffer` and `#later`. */
+  #length = 0;
   #receivedTotal = 0;
   #peerEnded = false;
   #closed = false;
@@ -65,7 +72,8 @@ export class TcpProbe {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
       this.#transcript.data(label, 'received', chunk);
-      this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
+      this.#later.push(chunk);
+      this.#length += chunk.length;
       this.#receivedTotal += chunk.length;
       this.#notify();
     });
@@ -130,6 +138,15 @@ export class TcpProbe {
   }
   /** Bytes received and not yet consumed by a read. */
   get pending(): Buffer {
+    return this.#joined();
+  }
+
+  /** The unconsumed bytes as one Buffer. */
+  #joined(): Buffer {
+    if (this.#later.length > 0) {
+      this.#buffer = this.#buffer.length === 0 && this.#later.length === 1 ? this.#later[0]! : Buffer.concat([this.#buffer, ...this.#later]);
+      this.#later = [];
+    }
     return this.#buffer;
   }
   get receivedTotal(): number {
@@ -238,24 +255,27 @@ export class TcpProbe {
       const check = () => {
         const value = take();
         if (value !== undefined) return finish({ kind: 'ok', value });
-        if (this.#peerEnded || this.#closed || this.#reset) finish({ kind: 'closed', partial: this.#buffer, reset: this.#reset });
+        if (this.#peerEnded || this.#closed || this.#reset) finish({ kind: 'closed', partial: this.#joined(), reset: this.#reset });
       };
-      timer = setTimeout(() => finish({ kind: 'timeout', waitedMs: Math.round(performance.now() - started), partial: this.#buffer }), timeoutMs);
+      timer = setTimeout(() => finish({ kind: 'timeout', waitedMs: Math.round(performance.now() - started), partial: this.#joined() }), timeoutMs);
       this.#waiters.add(check);
       check();
     });
   }
 
   #consume(n: number): Buffer {
-    const taken = this.#buffer.subarray(0, n);
-    this.#buffer = this.#buffer.subarray(n);
+    const buffer = this.#joined();
+    const taken = buffer.subarray(0, n);
+    this.#buffer = buffer.subarray(n);
+    this.#length -= taken.length;
     return taken;
   }
 
   /** Reads one line (without its `\n`, and without a `\r` before it). */
   readLine(timeoutMs: number): Promise<ReadOutcome<string>> {
     return this.#read(() => {
-      const newline = this.#buffer.indexOf(0x0a);
+      if (this.#length === 0) return undefined;
+      const newline = this.#joined().indexOf(0x0a);
       if (newline < 0) return undefined;
       const line = this.#consume(newline + 1).toString('utf8');
       return line.replace(/\r?\n$/, '');
@@ -264,15 +284,15 @@ export class TcpProbe {
 
   /** Reads exactly `n` bytes. */
   readBytes(n: number, timeoutMs: number): Promise<ReadOutcome<Buffer>> {
-    return this.#read(() => (this.#buffer.length >= n ? Buffer.from(this.#consume(n)) : undefined), timeoutMs);
+    return this.#read(() => (this.#length >= n ? Buffer.from(this.#consume(n)) : undefined), timeoutMs);
   }
 
   /** Reads one 4-byte big-endian length-prefixed frame; resolves with its payload. */
   readFrame(timeoutMs: number): Promise<ReadOutcome<Buffer>> {
     return this.#read(() => {
-      if (this.#buffer.length < 4) return undefined;
-      const length = this.#buffer.readUInt32BE(0);
-      if (this.#buffer.length < 4 + length) return undefined;
+      if (this.#length < 4) return undefined;
+      const length = this.#joined().readUInt32BE(0);
+      if (this.#length < 4 + length) return undefined;
       return Buffer.from(this.#consume(4 + length).subarray(4));
     }, timeoutMs);
   }
@@ -280,7 +300,7 @@ export class TcpProbe {
   /** Waits for the server to close its side; resolves with everything that arrived before. */
   async readUntilClosed(timeoutMs: number): Promise<ReadOutcome<Buffer>> {
     const outcome = await this.#read<never>(() => undefined, timeoutMs);
-    if (outcome.kind === 'closed') return { kind: 'ok', value: Buffer.from(this.#consume(this.#buffer.length)) };
+    if (outcome.kind === 'closed') return { kind: 'ok', value: Buffer.from(this.#consume(this.#length)) };
     return outcome;
   }
 
@@ -290,6 +310,6 @@ export class TcpProbe {
    */
   async collectFor(ms: number): Promise<Buffer> {
     await this.#read<never>(() => undefined, ms);
-    return Buffer.from(this.#consume(this.#buffer.length));
+    return Buffer.from(this.#consume(this.#length));
   }
 }

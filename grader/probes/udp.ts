@@ -16,6 +16,7 @@ export class UdpProbe {
   readonly #transcript: Transcript;
   readonly #queue: Buffer[] = [];
   readonly #waiters = new Set<() => void>();
+  readonly #listeners = new Set<() => void>();
   #closed = false;
 
   private constructor(socket: Socket, serverPort: number, transcript: Transcript, label: string) {
@@ -32,6 +33,7 @@ export class UdpProbe {
       transcript.data(label, 'received', message);
       this.#queue.push(message);
       for (const waiter of [...this.#waiters]) waiter();
+      for (const listener of [...this.#listeners]) listener();
     });
     socket.on('error', (error) => transcript.note(`socket error: ${error.message}`, label));
   }
@@ -80,6 +82,16 @@ export class UdpProbe {
       this.#waiters.add(check);
       check();
     });
+  }
+
+  /**
+   * Calls `listener` after each datagram from the server is queued (it stays queued for
+   * `receive` / `drain`); returns a function that removes the listener. For waits on a
+   * condition over several sockets, without polling.
+   */
+  onDatagram(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   /** Datagrams already received and not yet read. */

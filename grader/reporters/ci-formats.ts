@@ -2,7 +2,7 @@
  * The formats of CI systems and course platforms, rendered from a serialised
  * `SubmissionResult` only (pure functions), plus reporters that write them:
  * - JUnit XML (one testsuite per exercise, one testcase per check);
- * - GitHub Actions: a Markdown job summary and `::error` annotations;
+ * - GitHub Actions: a Markdown job summary and `::error` annotations (`::warning` for flaky checks);
  * - Gradescope autograder `results.json`;
  * - PrairieLearn external grader `results.json`;
  * - GitHub Classroom runner result.
@@ -12,6 +12,10 @@
  * student reads (the PR summary, the Classroom / PrairieLearn page), so they leave out hidden
  * checks, and `after-due-date` checks until the due date has passed; their scores are then
  * over the checks shown. The instructor's outputs (HTML, results.json, batch) show everything.
+ *
+ * Flaky checks (failed, then passed on a re-run with the same seed) earn no points and are
+ * never reported as passed: a JUnit `<failure type="flaky">`, a GitHub `::warning`, a failed
+ * test in Gradescope, PrairieLearn and Classroom, each with the message that says so.
  */
 import { appendFile, mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
@@ -80,6 +84,10 @@ function checkText(check: CheckResult): string {
   const lines = [check.message];
   if (check.expected !== undefined) lines.push(`expected: ${check.expected}`);
   if (check.actual !== undefined) lines.push(`actual: ${check.actual}`);
+  for (const attempt of check.attempts ?? []) {
+    const same = attempt.status === check.status && attempt.message === check.message;
+    lines.push(`re-run ${attempt.attempt - 1} with the same seed: ${attempt.status}${attempt.status === 'passed' || same ? '' : `: ${attempt.message}`}`);
+  }
   return lines.filter(Boolean).join('\n');
 }
 
@@ -103,17 +111,24 @@ export function xmlEscape(text: string): string {
 
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
 
+/**
+ * JUnit XML. A flaky check is a `<failure type="flaky">`, counted in `failures`: every CI
+ * system reads it as a failed test, which it is for grading (no points). Maven Surefire's
+ * `<flakyFailure>` was not used: it goes inside a testcase that *passed*, and Jenkins,
+ * GitLab and the test-reporter actions show such a testcase as passed (most ignore the
+ * element), which would hide that the check earned nothing.
+ */
 export function renderJunit(result: SubmissionResult): string {
   const count = (e: ExerciseResult, ...s: CheckResult['status'][]) => e.checks.filter((c) => s.includes(c.status)).length;
   const all = result.exercises;
   const total = (...s: CheckResult['status'][]) => all.reduce((n, e) => n + count(e, ...s), 0);
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
   out.push(
-    `<testsuites name="netgrade ${xmlEscape(result.submission.name)}" tests="${all.reduce((n, e) => n + e.checks.length, 0)}" failures="${total('failed')}" errors="${total('error', 'timeout')}" skipped="${total('skipped')}" time="${seconds(result.durationMs)}">`,
+    `<testsuites name="netgrade ${xmlEscape(result.submission.name)}" tests="${all.reduce((n, e) => n + e.checks.length, 0)}" failures="${total('failed', 'flaky')}" errors="${total('error', 'timeout')}" skipped="${total('skipped')}" time="${seconds(result.durationMs)}">`,
   );
   for (const e of all) {
     out.push(
-      `  <testsuite name="${xmlEscape(e.id)}" tests="${e.checks.length}" failures="${count(e, 'failed')}" errors="${count(e, 'error', 'timeout')}" skipped="${count(e, 'skipped')}" time="${seconds(e.durationMs)}" timestamp="${xmlEscape(result.startedAt)}">`,
+      `  <testsuite name="${xmlEscape(e.id)}" tests="${e.checks.length}" failures="${count(e, 'failed', 'flaky')}" errors="${count(e, 'error', 'timeout')}" skipped="${count(e, 'skipped')}" time="${seconds(e.durationMs)}" timestamp="${xmlEscape(result.startedAt)}">`,
     );
     out.push(`    <properties><property name="score" value="${e.score}"/><property name="maxScore" value="${e.maxScore}"/></properties>`);
     for (const c of e.checks) {
@@ -121,7 +136,7 @@ export function renderJunit(result: SubmissionResult): string {
       const message = xmlEscape(c.message || verdictText(e));
       const body = xmlEscape(checkText(c));
       if (c.status === 'passed') out.push(`${head}/>`);
-      else if (c.status === 'failed') out.push(`${head}>\n      <failure message="${message}" type="failed">${body}</failure>\n    </testcase>`);
+      else if (c.status === 'failed' || c.status === 'flaky') out.push(`${head}>\n      <failure message="${message}" type="${c.status}">${body}</failure>\n    </testcase>`);
       else if (c.status === 'skipped') out.push(`${head}>\n      <skipped message="${message}"/>\n    </testcase>`);
       else out.push(`${head}>\n      <error message="${message}" type="${c.status}">${body}</error>\n    </testcase>`);
     }
@@ -142,7 +157,7 @@ export function renderGithubSummary(result: SubmissionResult, reportHint?: strin
     if (e.verdict) lines.push(`> **${mdCell(e.verdict.title)}** ${mdCell(e.verdict.message)}`, '');
     lines.push('| | Check | Points | Message |', '|---|---|---:|---|');
     for (const c of e.checks) {
-      const mark = c.status === 'passed' ? '✅' : c.status === 'skipped' ? '⏭️' : '❌';
+      const mark = c.status === 'passed' ? '✅' : c.status === 'skipped' ? '⏭️' : c.status === 'flaky' ? '⚠️ flaky' : '❌';
       lines.push(`| ${mark} | \`${mdCell(c.id)}\` ${mdCell(c.title)} | ${c.points} / ${c.maxPoints} | ${mdCell(c.message)} |`);
     }
     lines.push('');
@@ -154,7 +169,11 @@ export function renderGithubSummary(result: SubmissionResult, reportHint?: strin
 const escapeData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 const escapeProperty = (s: string) => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 
-/** `::error` workflow commands, one per check that lost points, pointing at the exercise's entry file. */
+/**
+ * `::error` workflow commands, one per check that lost points, pointing at the exercise's
+ * entry file; `::warning` for a flaky check (it lost its points too, but the program did the
+ * right thing once: a race to look for rather than a plain mistake).
+ */
 export function renderGithubAnnotations(result: SubmissionResult, entryFile: (exerciseId: string) => string | undefined, cwd = process.cwd()): string[] {
   const lines: string[] = [];
   for (const e of result.exercises) {
@@ -162,8 +181,9 @@ export function renderGithubAnnotations(result: SubmissionResult, entryFile: (ex
     const file = entry ? relative(cwd, join(result.submission.path, e.id, entry)) : undefined;
     for (const c of e.checks) {
       if (c.status === 'passed' || c.status === 'skipped') continue;
-      const props = [...(file ? [`file=${escapeProperty(file)}`] : []), `title=${escapeProperty(`${e.id} ${c.id} (${c.points}/${c.maxPoints})`)}`];
-      lines.push(`::error ${props.join(',')}::${escapeData(checkText(c) || verdictText(e))}`);
+      const flaky = c.status === 'flaky';
+      const props = [...(file ? [`file=${escapeProperty(file)}`] : []), `title=${escapeProperty(`${e.id} ${c.id}${flaky ? ' flaky' : ''} (${c.points}/${c.maxPoints})`)}`];
+      lines.push(`::${flaky ? 'warning' : 'error'} ${props.join(',')}::${escapeData(checkText(c) || verdictText(e))}`);
     }
   }
   return lines;
@@ -241,7 +261,8 @@ export function renderClassroom(result: SubmissionResult): ClassroomResults {
   const tests = result.exercises.flatMap((e) =>
     e.checks.map((c) => ({
       name: `${e.id} › ${c.id}: ${c.title}`,
-      status: c.status === 'passed' ? ('pass' as const) : c.status === 'failed' ? ('fail' as const) : ('error' as const),
+      // Flaky is a failure of the program (it did not pass every time), not an error.
+      status: c.status === 'passed' ? ('pass' as const) : c.status === 'failed' || c.status === 'flaky' ? ('fail' as const) : ('error' as const),
       message: checkText(c) || verdictText(e),
       score: c.points,
       duration: c.durationMs,

@@ -56,7 +56,9 @@ export function overviewView(klass: ClassResult) {
       cells: klass.exercises.map((e) => {
         const x = s.result?.exercises.find((r) => r.id === e.id);
         const score = x?.score ?? 0;
-        return { score, max: e.maxScore, heat: bucket(e.maxScore ? score / e.maxScore : 0), verdict: x?.verdict?.code };
+        // Flaky checks earn no points (the heat is the score's); the cell is outlined and says how many.
+        const flaky = x?.checks.filter((c) => c.status === 'flaky').length ?? 0;
+        return { score, max: e.maxScore, heat: bucket(e.maxScore ? score / e.maxScore : 0), verdict: x?.verdict?.code, flaky };
       }),
       total,
       totalHeat: bucket(maxTotal ? total / maxTotal : 0),
@@ -67,8 +69,9 @@ export function overviewView(klass: ClassResult) {
       e.checks.map((c) => {
         const results = graded.map((s) => s.result!.exercises.find((x) => x.id === e.id)?.checks.find((x) => x.id === c.id));
         const passed = results.filter((r) => r?.status === 'passed').length;
+        const flaky = results.filter((r) => r?.status === 'flaky').length;
         const ratio = graded.length ? passed / graded.length : 0;
-        return { exercise: e.id, id: c.id, title: c.title, points: c.maxPoints, passed, of: graded.length, ratio, rate: pct(ratio), heat: bucket(ratio) };
+        return { exercise: e.id, id: c.id, title: c.title, points: c.maxPoints, passed, flaky, of: graded.length, ratio, rate: pct(ratio), heat: bucket(ratio) };
       }),
     )
     .sort((a, b) => a.ratio - b.ratio || a.exercise.localeCompare(b.exercise) || a.id.localeCompare(b.id));
@@ -84,6 +87,7 @@ export function overviewView(klass: ClassResult) {
     return { x: 30 + i * (W + 6), y: 10 + H - height, width: W, height, count, label: `${i * 10}–${i === 9 ? 100 : i * 10 + 9}%`, labelX: 30 + i * (W + 6) + W / 2, countY: 10 + H - height - 4 };
   });
   const average = graded.length ? graded.reduce((s, x) => s + x.result!.score, 0) / graded.length : 0;
+  const flakyChecks = checks.reduce((n, c) => n + c.flaky, 0);
   return {
     title: klass.shard ? `Class overview (shard ${klass.shard.index}/${klass.shard.count})` : 'Class overview',
     graderVersion: klass.grader.version,
@@ -94,6 +98,7 @@ export function overviewView(klass: ClassResult) {
     gradedCount: graded.length,
     notGraded: klass.students.length - graded.length,
     average: average.toFixed(1),
+    flakyChecks,
     checks,
     histogram,
     svgWidth: 30 + 10 * (W + 6) + 10,

@@ -3,7 +3,7 @@
  * a submission stays a plain string here; the template escapes it (handlebars `{{ }}`),
  * and nothing is ever passed through the unescaped `{{{ }}}` form.
  */
-import type { CheckResult, CheckStatus, ExerciseResult, SubmissionResult, TranscriptEntry } from '../model/results.ts';
+import type { CheckAttempt, CheckResult, CheckStatus, ExerciseResult, SubmissionResult, TranscriptEntry } from '../model/results.ts';
 
 export interface TranscriptRow {
   at: string;
@@ -22,6 +22,28 @@ export interface TranscriptRow {
   size?: string;
 }
 
+/** A re-run of a check (same seed), shown collapsed under the check. */
+export interface AttemptView {
+  /** "Re-run 1 with the same seed". */
+  label: string;
+  status: CheckAttempt['status'];
+  statusLabel: string;
+  mark: string;
+  message: string;
+  expected?: string;
+  actual?: string;
+  hasComparison: boolean;
+  durationMs: number;
+  transcriptLabel: string;
+  transcript: TranscriptRow[];
+  /** Why there is no transcript (it failed exactly as the first attempt did). */
+  note?: string;
+  stdout?: string;
+  stderr?: string;
+  droppedBytes: number;
+  open: false;
+}
+
 export interface CheckView {
   id: string;
   anchor: string;
@@ -37,11 +59,16 @@ export interface CheckView {
   hasComparison: boolean;
   durationMs: number;
   seed: number;
+  /** "Transcript", or "Transcript of the first attempt" when the check was re-run. */
+  transcriptLabel: string;
   transcript: TranscriptRow[];
   stdout?: string;
   stderr?: string;
   droppedBytes: number;
   open: boolean;
+  flaky: boolean;
+  /** Re-runs with the same seed (empty when the check was not re-run). */
+  attempts: AttemptView[];
 }
 
 export interface ExerciseView {
@@ -81,6 +108,7 @@ const STATUS_LABEL: Record<CheckStatus, { label: string; mark: string }> = {
   error: { label: 'error', mark: '!' },
   timeout: { label: 'timed out', mark: '◷' },
   skipped: { label: 'not run', mark: '–' },
+  flaky: { label: 'flaky', mark: '≈' },
 };
 
 function isPrintable(text: string): boolean {
@@ -154,8 +182,32 @@ export function transcriptRow(entry: TranscriptEntry): TranscriptRow {
   return row;
 }
 
+function attemptView(attempt: CheckAttempt): AttemptView {
+  const status = STATUS_LABEL[attempt.status];
+  const rows = attempt.transcript?.map(transcriptRow) ?? [];
+  return {
+    label: `Re-run ${attempt.attempt - 1} with the same seed`,
+    status: attempt.status,
+    statusLabel: status.label,
+    mark: status.mark,
+    message: attempt.message,
+    ...(attempt.expected !== undefined ? { expected: attempt.expected } : {}),
+    ...(attempt.actual !== undefined ? { actual: attempt.actual } : {}),
+    hasComparison: attempt.expected !== undefined || attempt.actual !== undefined,
+    durationMs: attempt.durationMs,
+    transcriptLabel: 'Transcript of this re-run',
+    transcript: rows,
+    ...(attempt.transcript === undefined ? { note: 'It failed exactly as the first attempt did: same result, same message (its transcript is not kept).' } : {}),
+    ...(attempt.output?.stdout ? { stdout: attempt.output.stdout } : {}),
+    ...(attempt.output?.stderr ? { stderr: attempt.output.stderr } : {}),
+    droppedBytes: attempt.output?.droppedBytes ?? 0,
+    open: false,
+  };
+}
+
 function checkView(exerciseId: string, check: CheckResult): CheckView {
   const status = STATUS_LABEL[check.status];
+  const attempts = (check.attempts ?? []).map(attemptView);
   return {
     id: check.id,
     anchor: `${exerciseId}--${check.id}`.replace(/[^a-zA-Z0-9_-]/g, '-'),
@@ -171,11 +223,14 @@ function checkView(exerciseId: string, check: CheckResult): CheckView {
     hasComparison: check.expected !== undefined || check.actual !== undefined,
     durationMs: check.durationMs,
     seed: check.seed,
+    transcriptLabel: attempts.length > 0 ? 'Transcript of the first attempt' : 'Transcript',
     transcript: check.transcript.map(transcriptRow),
     ...(check.output?.stdout ? { stdout: check.output.stdout } : {}),
     ...(check.output?.stderr ? { stderr: check.output.stderr } : {}),
     droppedBytes: check.output?.droppedBytes ?? 0,
     open: check.status !== 'passed' && check.status !== 'skipped',
+    flaky: check.status === 'flaky',
+    attempts,
   };
 }
 
@@ -197,6 +252,7 @@ export function reportView(result: SubmissionResult, replayCommand: string): Rep
     node: result.grader.node,
     exercises: result.exercises.map((exercise) => {
       const passed = exercise.checks.filter((c) => c.status === 'passed').length;
+      const flaky = exercise.checks.filter((c) => c.status === 'flaky').length;
       return {
         id: exercise.id,
         title: exercise.title,
@@ -208,7 +264,7 @@ export function reportView(result: SubmissionResult, replayCommand: string): Rep
         notes: exercise.notes,
         parts: exercise.parts,
         checks: exercise.checks.map((c) => checkView(exercise.id, c)),
-        counts: `${passed} of ${exercise.checks.length} checks passed`,
+        counts: `${passed} of ${exercise.checks.length} checks passed${flaky > 0 ? `, ${flaky} flaky (no points)` : ''}`,
       };
     }),
   };

@@ -16,6 +16,7 @@ const MARKS: Record<CheckStatus, { mark: string; style: Style }> = {
   error: { mark: '!', style: 'red' },
   timeout: { mark: '◷', style: 'yellow' },
   skipped: { mark: '-', style: 'gray' },
+  flaky: { mark: '≈', style: 'magenta' },
 };
 
 export interface TerminalReporterOptions {
@@ -61,6 +62,11 @@ export class TerminalReporter implements Reporter {
       for (const line of wrap(check.message, 96)) this.#line(`      ${line}`);
       if (check.expected !== undefined) this.#line(`      ${this.#style('green', 'expected:')} ${oneLine(check.expected)}`);
       if (check.actual !== undefined) this.#line(`      ${this.#style('red', 'actual:  ')} ${oneLine(check.actual)}`);
+      for (const attempt of check.attempts ?? []) {
+        const same = attempt.status === check.status && attempt.message === check.message;
+        const what = attempt.status === 'passed' ? 'passed' : same ? `${attempt.status} the same way` : `${attempt.status}: ${oneLine(attempt.message)}`;
+        this.#line(this.#style('gray', `      re-run ${attempt.attempt - 1} with the same seed: ${what} (${attempt.durationMs} ms)`));
+      }
     }
   }
 
@@ -76,7 +82,7 @@ export class TerminalReporter implements Reporter {
   onSubmissionEnd(result: SubmissionResult): void {
     const all = result.exercises.flatMap((e) => e.checks);
     const count = (s: CheckStatus) => all.filter((c) => c.status === s).length;
-    const summary = (['passed', 'failed', 'error', 'timeout', 'skipped'] as const)
+    const summary = (['passed', 'flaky', 'failed', 'error', 'timeout', 'skipped'] as const)
       .filter((s) => count(s) > 0)
       .map((s) => this.#style(MARKS[s].style, `${count(s)} ${s}`))
       .join(', ');

@@ -6,14 +6,16 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { ExerciseDefinition, GradeOptions } from '../exercise/define.ts';
-import { InfrastructureError } from '../model/errors.ts';
 import { RESULTS_SCHEMA_VERSION, type CheckResult, type ExerciseResult, type SubmissionResult } from '../model/results.ts';
 import type { Multiplexer } from '../reporters/reporter.ts';
 import { ExerciseSandbox, type SandboxConfig } from '../sandbox/sandbox.ts';
 import { Workspace } from '../sandbox/workspace.ts';
 import { describeIsolation } from '../sandbox/limits.ts';
+import { inPrivateNetwork, isolationModeFromEnv, resolveIsolation } from '../sandbox/isolation.ts';
 import { scoreChecks } from '../scoring/score.ts';
 import { GRADER_VERSION } from '../version.ts';
+import pLimit from 'p-limit';
+import { OrderedLanes } from './ordered-lanes.ts';
 import { newExerciseRunState, runCheck } from './run-check.ts';
 
 export interface GradeRequest {
@@ -25,11 +27,14 @@ export interface GradeRequest {
   reporter: Multiplexer;
   /** Only these check ids (all when empty). */
   checkIds?: string[];
+  /** Re-runs of a failed check with the same seed (default 1; 0: none). See `runCheck`. */
+  retries?: number | undefined;
+  /**
+   * Exercises graded at the same time (default 1). Each has its own servers, ports and
+   * directories; reporters still see them one after another (OrderedLanes).
+   */
+  exerciseConcurrency?: number | undefined;
 }
-
-
-/** An infrastructure failure (port race) gets this many tries of the same check. */
-const INFRA_TRIES = 3;
 
 export async function gradeSubmission(request: GradeRequest): Promise<SubmissionResult> {
   const submissionPath = resolve(request.submissionDir);
@@ -50,11 +55,15 @@ export async function gradeSubmission(request: GradeRequest): Promise<Submission
   });
 
   const workspace = await Workspace.create();
-  const exercises: ExerciseResult[] = [];
+  const exercises: ExerciseResult[] = new Array(plans.length);
+  const lanes = new OrderedLanes(request.reporter, plans.length);
+  const limit = pLimit(Math.max(1, request.exerciseConcurrency ?? 1));
   try {
-    for (const { exercise, checks } of plans) {
+    const settled = await Promise.allSettled(plans.map((plan, index) => limit(async () => {
+      const { exercise, checks } = plan;
+      const emit = lanes.lane(index);
       const { meta } = exercise;
-      await request.reporter.emit('onExerciseBegin', { id: meta.id, title: meta.title });
+      await emit('onExerciseBegin', { id: meta.id, title: meta.title });
       const exerciseStarted = performance.now();
       const folder = join(submissionPath, meta.id);
       const results: CheckResult[] = [];
@@ -83,7 +92,7 @@ export async function gradeSubmission(request: GradeRequest): Promise<Submission
             seed: 0,
           };
           results.push(result);
-          await request.reporter.emit('onCheckEnd', meta.id, result);
+          await emit('onCheckEnd', meta.id, result);
         }
       } else {
         const { dir: codeDir, report } = await workspace.copyCode(folder);
@@ -91,16 +100,9 @@ export async function gradeSubmission(request: GradeRequest): Promise<Submission
         const sandbox = new ExerciseSandbox(workspace, meta, codeDir, request.sandbox);
         const state = newExerciseRunState();
         for (const check of checks) {
-          let result: CheckResult | undefined;
-          for (let attempt = 1; !result; attempt++) {
-            try {
-              result = await runCheck({ check, sandbox, runSeed: request.seed, options: request.options, state });
-            } catch (error) {
-              if (!(error instanceof InfrastructureError) || attempt >= INFRA_TRIES) throw error;
-            }
-          }
+          const result = await runCheck({ check, sandbox, runSeed: request.seed, options: request.options, state, retries: request.retries });
           results.push(result);
-          await request.reporter.emit('onCheckEnd', meta.id, result);
+          await emit('onCheckEnd', meta.id, result);
         }
         const first = [...state.failures.values()][0];
         if (first) {
@@ -124,9 +126,13 @@ export async function gradeSubmission(request: GradeRequest): Promise<Submission
         checks: results,
         durationMs: Math.round(performance.now() - exerciseStarted),
       };
-      exercises.push(result);
-      await request.reporter.emit('onExerciseEnd', result);
-    }
+      exercises[index] = result;
+      await emit('onExerciseEnd', result);
+      await lanes.finish(index);
+    })));
+    // Every lane has ended before the workspace goes; then the first grader failure surfaces.
+    const failure = settled.find((r) => r.status === 'rejected');
+    if (failure) throw failure.reason;
   } finally {
     await workspace.dispose();
   }
@@ -136,7 +142,7 @@ export async function gradeSubmission(request: GradeRequest): Promise<Submission
     grader: { name: 'netgrade', version: GRADER_VERSION, node: process.version },
     submission,
     seed: request.seed,
-    isolation: describeIsolation(request.sandbox.limits),
+    isolation: describeIsolation(request.sandbox.limits, request.sandbox.isolation ?? resolveIsolation(isolationModeFromEnv()), inPrivateNetwork()),
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - started),
     score: exercises.reduce((sum, e) => sum + e.score, 0),

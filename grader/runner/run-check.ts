@@ -2,13 +2,18 @@
  * Runs one check: builds its context, enforces its deadline, always tears down what it
  * started, and turns what happened into a CheckResult. The status comes from the class of
  * what was thrown, never from message text.
+ *
+ * A check that fails because of what happened during it (`failed`, `timeout`, a crash, a
+ * program that ran too long) is re-run with the same seed and fresh processes, `retries`
+ * times at most: if a re-run passes, the check is `flaky` (no points); if none does, the
+ * first attempt's result stands. Start failures and the grader's own errors are not re-run.
  */
 import { readFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { resolve, sep } from 'node:path';
 import type { CheckContext, CheckDefinition, GradeOptions } from '../exercise/define.ts';
 import { CheckFailure, CheckTimeout, InfrastructureError, SubmissionError } from '../model/errors.ts';
-import type { CheckResult, OutputExcerpt } from '../model/results.ts';
+import type { CheckAttempt, CheckResult, OutputExcerpt } from '../model/results.ts';
 import { Random, deriveSeed } from '../probes/segmentation.ts';
 import { TcpProbe } from '../probes/tcp.ts';
 import { Transcript } from '../probes/transcript.ts';
@@ -20,6 +25,12 @@ import type { ExerciseSandbox } from '../sandbox/sandbox.ts';
 
 /** How long a failed check waits to learn whether the server crashed. */
 const EXIT_GRACE_MS = 300;
+
+/** An infrastructure failure (port race) gets this many tries of the same attempt. */
+const INFRA_TRIES = 3;
+
+/** Re-runs of a failed check by default (`--retries`). */
+export const DEFAULT_RETRIES = 1;
 
 /** Thrown when a check cannot run because an earlier start of the same entry failed. */
 export class SkipCheck extends Error {
@@ -34,6 +45,19 @@ export interface CheckRunInput {
   options: GradeOptions;
   /** State shared by the checks of one exercise run. */
   state: ExerciseRunState;
+  /** How many times a failed check is re-run with the same seed (default `DEFAULT_RETRIES`; 0: never). */
+  retries?: number | undefined;
+}
+
+/** One attempt's result, and whether a failure is the kind a re-run may not repeat. */
+export interface AttemptOutcome {
+  result: CheckResult;
+  /**
+   * True for failures caused during the check: wrong behaviour, timeout, a crash during the
+   * check, a program run that failed. False for passes, skips, start failures (they repeat
+   * on every try and are reported once for the exercise) and the grader's own errors.
+   */
+  retryable: boolean;
 }
 
 export interface ExerciseRunState {
@@ -47,7 +71,77 @@ export function newExerciseRunState(): ExerciseRunState {
   return { failures: new Map(), shared: new Map() };
 }
 
+/**
+ * Runs a check: one attempt, and when it fails in a way a re-run might not repeat, up to
+ * `input.retries` re-runs with the same seed, combined by `combineAttempts`. Each attempt
+ * gets up to INFRA_TRIES tries when the grader's infrastructure fails (a port race); an
+ * infrastructure failure that persists is thrown.
+ */
 export async function runCheck(input: CheckRunInput): Promise<CheckResult> {
+  const once = async (): Promise<AttemptOutcome> => {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await runCheckAttempt(input);
+      } catch (error) {
+        if (!(error instanceof InfrastructureError) || tries >= INFRA_TRIES) throw error;
+      }
+    }
+  };
+  const first = await once();
+  if (!first.retryable) return first.result;
+  const retries = Math.max(0, input.retries ?? DEFAULT_RETRIES);
+  const reruns: CheckResult[] = [];
+  for (let i = 0; i < retries; i++) {
+    const rerun = (await once()).result;
+    reruns.push(rerun);
+    if (rerun.status === 'passed') break;
+  }
+  return combineAttempts(first.result, reruns);
+}
+
+/**
+ * The result of a check from its first attempt and its re-runs (same seed), pure:
+ * - no re-runs: the first attempt;
+ * - the last re-run passed: `flaky`, no points, the first attempt's fields (what went wrong)
+ *   with a message that says so, and the re-runs in `attempts`;
+ * - every re-run failed: the first attempt's result, the re-runs in `attempts` (without
+ *   transcript and output when they failed exactly as the first did).
+ * `durationMs` is the time of every attempt together.
+ */
+export function combineAttempts(first: CheckResult, reruns: CheckResult[]): CheckResult {
+  if (reruns.length === 0) return first;
+  const attempts = reruns.map((rerun, i): CheckAttempt => {
+    const same = rerun.status === first.status && rerun.message === first.message;
+    return {
+      attempt: i + 2,
+      // A re-run is never skipped (start failures are not re-run) nor flaky; be safe anyway.
+      status: rerun.status === 'skipped' || rerun.status === 'flaky' ? 'error' : rerun.status,
+      message: rerun.message,
+      ...(rerun.expected !== undefined ? { expected: rerun.expected } : {}),
+      ...(rerun.actual !== undefined ? { actual: rerun.actual } : {}),
+      ...(same ? {} : { transcript: rerun.transcript, ...(rerun.output ? { output: rerun.output } : {}) }),
+      durationMs: rerun.durationMs,
+    };
+  });
+  const durationMs = first.durationMs + reruns.reduce((sum, r) => sum + r.durationMs, 0);
+  const passedOn = reruns.findIndex((r) => r.status === 'passed');
+  if (passedOn < 0) return { ...first, durationMs, attempts };
+  const which = reruns.length === 1 ? 'the re-run' : `re-run ${passedOn + 1} of ${reruns.length}`;
+  return {
+    ...first,
+    status: 'flaky',
+    points: 0,
+    message:
+      `Flaky: failed on the first attempt and passed on ${which} with the same seed, so the outcome depends on timing; ` +
+      `a correct program passes every time, and a flaky check earns no points. ` +
+      `First attempt (${first.status}): ${first.message}`,
+    durationMs,
+    attempts,
+  };
+}
+
+/** One attempt of a check: fresh context and processes, torn down before it returns. */
+export async function runCheckAttempt(input: CheckRunInput): Promise<AttemptOutcome> {
   const { check, sandbox } = input;
   const seed = deriveSeed(input.runSeed, `${sandbox.meta.id}/${check.id}`);
   const random = new Random(seed);
@@ -164,15 +258,20 @@ export async function runCheck(input: CheckRunInput): Promise<CheckResult> {
     seed,
   };
 
-  if (thrown === undefined) return { ...base, status: 'passed', points: check.points, message: '' };
-  if (thrown instanceof SkipCheck) return { ...base, status: 'skipped', points: 0, message: thrown.message };
+  if (thrown === undefined) return { result: { ...base, status: 'passed', points: check.points, message: '' }, retryable: false };
+  if (thrown instanceof SkipCheck) return { result: { ...base, status: 'skipped', points: 0, message: thrown.message }, retryable: false };
   if (thrown instanceof SubmissionError) {
     return {
-      ...base,
-      status: 'error',
-      points: 0,
-      message: `${thrown.title}. ${thrown.message}`,
-      ...(thrown.excerpt ? { actual: thrown.excerpt } : {}),
+      result: {
+        ...base,
+        status: 'error',
+        points: 0,
+        message: `${thrown.title}. ${thrown.message}`,
+        ...(thrown.excerpt ? { actual: thrown.excerpt } : {}),
+      },
+      // A start failure repeats on every try (and later checks are skipped for it); a crash,
+      // a flood or a program that ran too long happened during this check.
+      retryable: !thrown.repeatsEveryTry,
     };
   }
   if (crashed) {
@@ -180,7 +279,7 @@ export async function runCheck(input: CheckRunInput): Promise<CheckResult> {
     const how = describeExit(exit);
     const cause = thrownError(crashed.stderr.text());
     const limit = describeLimitHit(exit, crashed.stderr.text(), sandbox.config.limits);
-    return {
+    return retryable({
       ...base,
       status: 'error',
       points: 0,
@@ -192,35 +291,42 @@ export async function runCheck(input: CheckRunInput): Promise<CheckResult> {
         `(Then: ${(thrown as Error).message})`,
       ...(thrown instanceof CheckFailure && thrown.expected !== undefined ? { expected: thrown.expected } : {}),
       actual: crashed.stderr.excerpt(20),
-    };
+    });
   }
   if (thrown instanceof CheckTimeout) {
-    return {
+    return retryable({
       ...base,
       status: 'timeout',
       points: 0,
       message: `The check did not finish within ${thrown.timeoutMs} ms: the server stopped answering (a request left unanswered, or a client blocked by another). The transcript shows the last thing that happened.`,
-    };
+    });
   }
   if (thrown instanceof CheckFailure) {
-    return {
+    return retryable({
       ...base,
       status: 'failed',
       points: 0,
       message: thrown.message,
       ...(thrown.expected !== undefined ? { expected: thrown.expected } : {}),
       ...(thrown.actual !== undefined ? { actual: thrown.actual } : {}),
-    };
+    });
   }
-  // A bug in the check itself: say so plainly rather than blame the student silently.
+  // A bug in the check itself: say so plainly rather than blame the student silently (and
+  // do not re-run it: a pass on a re-run would make the grader's bug the student's flaky check).
   const error = thrown as Error;
   return {
-    ...base,
-    status: 'error',
-    points: 0,
-    message: `Internal grader error in this check (please report it): ${error?.stack ?? String(error)}`,
+    result: {
+      ...base,
+      status: 'error',
+      points: 0,
+      message: `Internal grader error in this check (please report it): ${error?.stack ?? String(error)}`,
+    },
+    retryable: false,
   };
 }
+
+const retryable = (result: CheckResult): AttemptOutcome => ({ result, retryable: true });
+
 
 function excerptOf(processes: SandboxProcess[]): OutputExcerpt | undefined {
   if (processes.length === 0) return undefined;

@@ -5,6 +5,7 @@
  * prlimit is missing (macOS) only the heap limit applies; the report's isolation line says so.
  */
 import { existsSync } from 'node:fs';
+import type { IsolationLevel } from './isolation.ts';
 import type { ExitInfo } from './process.ts';
 
 export interface ResourceLimits {
@@ -16,6 +17,22 @@ export interface ResourceLimits {
   openFiles: number;
   /** V8 old-space heap in MiB (--max-old-space-size). */
   heapMb: number;
+  /**
+   * Resident memory of the whole run (every process of it), watched by the grader
+   * (memory-watch.ts): bounds memory outside the V8 heap too (Buffers, typed arrays).
+   * Not RLIMIT_AS: Node reserves far more address space than it uses, per worker thread
+   * and for WebAssembly (type stripping runs in it), and fails at start in ways that do
+   * not even grow with the limit (measured: a two-worker program fails with 6 GiB and with
+   * 16 GiB but runs with 8 and 12 GiB).
+   */
+  memoryBytes: number;
+  /**
+   * Processes and threads (RLIMIT_NPROC) of the run's own user id: a fork loop fails inside
+   * the program (spawn EAGAIN). The kernel counts this per user id and ignores it for root,
+   * so it applies only where each process runs as an unprivileged uid of its own (bwrap level
+   * as root). Node itself uses about 11 threads.
+   */
+  processes: number;
 }
 
 export const DEFAULT_LIMITS: ResourceLimits = {
@@ -23,6 +40,8 @@ export const DEFAULT_LIMITS: ResourceLimits = {
   fileSizeBytes: 512 * 1024 * 1024,
   openFiles: 4096,
   heapMb: 512,
+  memoryBytes: 1024 ** 3,
+  processes: 256,
 };
 
 const PRLIMIT = ['/usr/bin/prlimit', '/bin/prlimit'].find((p) => existsSync(p));
@@ -38,6 +57,7 @@ export function limitedCommand(
   script: string,
   args: string[],
   limits: ResourceLimits,
+  ownUid = false,
 ): { command: string; args: string[] } {
   const node = [`--max-old-space-size=${limits.heapMb}`, ...nodeArgs, script, ...args];
   if (!PRLIMIT) return { command: nodePath, args: node };
@@ -47,6 +67,7 @@ export function limitedCommand(
       `--cpu=${limits.cpuSeconds}:${limits.cpuSeconds + 1}`,
       `--fsize=${limits.fileSizeBytes}`,
       `--nofile=${limits.openFiles}`,
+      ...(ownUid ? [`--nproc=${limits.processes}`] : []),
       '--',
       nodePath,
       ...node,
@@ -62,8 +83,14 @@ export function describeLimitHit(exit: ExitInfo, stderr: string, limits: Resourc
   if (exit.signal === 'SIGXFSZ' || /EFBIG|File too large/.test(stderr)) {
     return `the file size limit (${Math.round(limits.fileSizeBytes / 1024 / 1024)} MiB): a file written without end`;
   }
+  if (exit.limit === 'memory') {
+    return `the memory limit (${formatBytes(limits.memoryBytes)} resident, all its processes together): memory (Buffers, arrays, objects) allocated without bound`;
+  }
   if (/heap out of memory|Allocation failed|ERR_WORKER_OUT_OF_MEMORY/.test(stderr)) {
     return `the memory limit (${limits.heapMb} MiB of heap): memory allocated without bound`;
+  }
+  if (/\bspawn (\S+ )?EAGAIN|fork: Resource temporarily unavailable|Resource temporarily unavailable \(os error 11\)|uv_thread_create/.test(stderr)) {
+    return `the process limit (${limits.processes} processes and threads): processes started without end (a fork loop)`;
   }
   if (/EMFILE/.test(stderr)) {
     return `the open files limit (${limits.openFiles}): sockets or files opened and never closed`;
@@ -72,8 +99,26 @@ export function describeLimitHit(exit: ExitInfo, stderr: string, limits: Resourc
 }
 
 /** One line for every report: how the submission's processes were contained. */
-export function describeIsolation(limits: ResourceLimits): string {
-  const base = 'own process group (killed with all descendants after each check), fresh empty working directory, copy of the code';
-  if (!limitsAvailable()) return `${base}; heap ${limits.heapMb} MiB (no prlimit here: no CPU, file size or open-file limits)`;
-  return `${base}; limits: CPU ${limits.cpuSeconds} s, files ${Math.round(limits.fileSizeBytes / 1024 / 1024)} MiB, ${limits.openFiles} open files, heap ${limits.heapMb} MiB; no network isolation`;
+export function describeIsolation(limits: ResourceLimits, isolation: IsolationLevel, privateNetwork: boolean): string {
+  const parts: string[] = [];
+  if (isolation.kind === 'bwrap') {
+    parts.push(
+      `bubblewrap sandbox per process (own PID namespace: everything it started dies with it; sees only its code read-only and its working directory${isolation.setpriv ? '; unprivileged user id of its own' : ''})`,
+    );
+  } else {
+    parts.push(`no sandbox${isolation.fallbackReason ? ` (${isolation.fallbackReason})` : ''}: own process group, processes tracked by a run cookie and killed with all descendants after each check`);
+  }
+  parts.push(privateNetwork ? 'network: private loopback only' : 'network: not isolated (the host\'s network is reachable)');
+  parts.push('fresh empty working directory, copy of the code');
+  if (!limitsAvailable()) {
+    parts.push(`heap ${limits.heapMb} MiB (no prlimit here: no CPU, file size, open-file or process limits)`);
+  } else {
+    const nproc = isolation.kind === 'bwrap' && isolation.setpriv ? `, ${limits.processes} processes` : ' (no process-count limit: needs the sandbox run as root)';
+    parts.push(`limits: CPU ${limits.cpuSeconds} s, files ${Math.round(limits.fileSizeBytes / 1024 / 1024)} MiB, ${limits.openFiles} open files, heap ${limits.heapMb} MiB, memory ${formatBytes(limits.memoryBytes)}${nproc}`);
+  }
+  return parts.join('; ');
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 ** 3 && bytes % 1024 ** 3 === 0 ? `${bytes / 1024 ** 3} GiB` : `${Math.round(bytes / 1024 ** 2)} MiB`;
 }

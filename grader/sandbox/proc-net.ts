@@ -88,14 +88,36 @@ export function readSocketTable(protocol: SocketProtocol): SocketEntry[] {
   return entries;
 }
 
-/** Process ids whose process group is `pgid` (the group a submission's server leads). */
-export function pidsInGroup(pgid: number): number[] {
-  const pids: number[] = [];
+/**
+ * Who belongs to one submission process: its process group, every process that carries
+ * its run cookie in the environment it was started with (descendants inherit it, even
+ * when they start a new session or group: a daemonised grandchild), and every
+ * descendant by parent id (in case a child was started with a cleared environment).
+ */
+export interface RunIdentity {
+  /** The process group the grader created (the leader's pid). */
+  pgid: number;
+  /** Value of `NETGRADE_RUN` in the environment of every process of the run. */
+  cookie: string;
+}
+
+export const RUN_COOKIE_VARIABLE = 'NETGRADE_RUN';
+
+interface ProcEntry {
+  pid: number;
+  ppid: number;
+  pgrp: number;
+  /** Resident set size in pages. */
+  rssPages: number;
+}
+
+function readProcEntries(): ProcEntry[] {
+  const entries: ProcEntry[] = [];
   let names: string[];
   try {
     names = readdirSync('/proc');
   } catch {
-    return pids;
+    return entries;
   }
   for (const name of names) {
     if (!/^\d+$/.test(name)) continue;
@@ -103,12 +125,76 @@ export function pidsInGroup(pgid: number): number[] {
       const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
       // Fields after the command name (which is in parentheses and may contain spaces).
       const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(rest[2]) === pgid) pids.push(Number(name));
+      entries.push({ pid: Number(name), ppid: Number(rest[1]), pgrp: Number(rest[2]), rssPages: Number(rest[21]) });
     } catch {
       // the process ended while we looked
     }
   }
-  return pids;
+  return entries;
+}
+
+/** Adds every descendant of `members` (by parent id, to a fixed point). */
+function addDescendants(entries: ProcEntry[], members: Set<number>): void {
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const e of entries) {
+      if (!members.has(e.pid) && members.has(e.ppid)) {
+        members.add(e.pid);
+        grew = true;
+      }
+    }
+  }
+}
+
+function carriesCookie(pid: number, marker: string): boolean {
+  try {
+    return `\0${readFileSync(`/proc/${pid}/environ`, 'latin1')}`.includes(marker);
+  } catch {
+    return false;
+  }
+}
+
+/** Linux x86-64 and arm64 default page size; /proc/<pid>/stat counts RSS in pages. */
+const PAGE_BYTES = 4096;
+
+/**
+ * Resident memory of a process group and all descendants of its members, in bytes. One
+ * pass over /proc/<pid>/stat, no environment reads: cheap enough to watch a run every
+ * 100 ms. (A process that left the group and lost its parent is not counted: it is killed
+ * at the end of the run by the cookie, see pidsOfRun.)
+ */
+export function residentBytesOfGroup(pgid: number): number {
+  const entries = readProcEntries();
+  const members = new Set<number>();
+  for (const e of entries) if (e.pgrp === pgid || e.pid === pgid) members.add(e.pid);
+  addDescendants(entries, members);
+  let pages = 0;
+  for (const e of entries) if (members.has(e.pid)) pages += e.rssPages || 0;
+  return pages * PAGE_BYTES;
+}
+
+/** Processes whose starting environment has `variable=value`. */
+export function pidsCarrying(variable: string, value: string): number[] {
+  const marker = `\0${variable}=${value}\0`;
+  return readProcEntries()
+    .filter((e) => e.pid !== process.pid && carriesCookie(e.pid, marker))
+    .map((e) => e.pid);
+}
+
+/** Process ids of a run (see RunIdentity), zombies included. */
+export function pidsOfRun(run: RunIdentity): number[] {
+  const entries = readProcEntries();
+  const marker = `\0${RUN_COOKIE_VARIABLE}=${run.cookie}\0`;
+  const members = new Set<number>();
+  for (const e of entries) {
+    if (e.pid === process.pid) continue;
+    if (e.pgrp === run.pgid || e.pid === run.pgid || carriesCookie(e.pid, marker)) {
+      members.add(e.pid);
+    }
+  }
+  // A child started with a cleared environment is still a descendant.
+  addDescendants(entries, members);
+  return [...members];
 }
 
 /** Socket inodes held open by the given processes. */
@@ -140,9 +226,9 @@ export interface BoundSocket {
   port: number;
 }
 
-/** TCP listening sockets and bound UDP sockets held by a process group. */
-export function boundSocketsOfGroup(pgid: number): BoundSocket[] {
-  const inodes = socketInodesOf(pidsInGroup(pgid));
+/** TCP listening sockets and bound UDP sockets held by the processes of a run. */
+export function boundSocketsOfRun(run: RunIdentity): BoundSocket[] {
+  const inodes = socketInodesOf(pidsOfRun(run));
   if (inodes.size === 0) return [];
   const found: BoundSocket[] = [];
   for (const protocol of ['tcp', 'tcp6', 'udp', 'udp6'] as const) {
@@ -193,7 +279,7 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
-/** Live (non-zombie) processes of a group. */
-export function livePidsInGroup(pgid: number): number[] {
-  return pidsInGroup(pgid).filter(isProcessAlive);
+/** Live (non-zombie) processes of a run. */
+export function livePidsOfRun(run: RunIdentity): number[] {
+  return pidsOfRun(run).filter(isProcessAlive);
 }

@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import type { RunIdentity } from './proc-net.ts';
 
 /**
  * Process groups the grader started and has not yet killed. If the grader itself is
@@ -6,7 +7,7 @@ import { rmSync } from 'node:fs';
  * every temporary workspace removed) on the way out, so no submission outlives the grader.
  * A SIGKILL of the grader cannot be caught: its servers then outlive it (see issue 6).
  */
-export const liveGroups = new Set<number>();
+export const liveGroups = new Map<number, RunIdentity>();
 
 /** Temporary workspaces not yet removed: removed on the way out too. */
 export const liveWorkspaces = new Set<string>();
@@ -14,10 +15,14 @@ export const liveWorkspaces = new Set<string>();
 /** How many submission processes this grader has started (for the benchmark). */
 export const spawnStats = { count: 0 };
 
+/** Set by process.ts (which imports this module) to kill a whole run; avoids an import cycle. */
+export const killers: { killRun?: (run: RunIdentity) => void } = {};
+
 function killAll(): void {
-  for (const pgid of liveGroups) {
+  for (const [pgid, run] of liveGroups) {
     try {
       process.kill(-pgid, 'SIGKILL');
+      killers.killRun?.(run);
     } catch {
       // already gone
     }

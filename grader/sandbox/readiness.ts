@@ -6,7 +6,7 @@
 import { connect } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { SubmissionError } from '../model/errors.ts';
-import { boundSocketsOfGroup, findBound, isProcNetAvailable, reachableFromLoopback, type BoundSocket } from './proc-net.ts';
+import { boundSocketsOfRun, findBound, isProcNetAvailable, reachableFromLoopback, type BoundSocket } from './proc-net.ts';
 import type { SandboxProcess } from './process.ts';
 
 export type Readiness =
@@ -14,7 +14,7 @@ export type Readiness =
   | { kind: 'exited' }
   | { kind: 'failed'; error: SubmissionError };
 
-const POLL_MS = 5;
+const POLL_MS = 2;
 /** How often the kernel's tables are read to find a server bound to the wrong port. */
 const WRONG_PORT_LOOK_MS = 100;
 /** How long a server bound only to other ports gets to also bind PORT before we call it. */
@@ -44,7 +44,8 @@ export async function waitForServer(
   const started = performance.now();
   let wrongSince: number | undefined;
   const useProc = isProcNetAvailable();
-  let lastWrongPortLook = -Infinity;
+  // The first look waits one interval: a server cannot have bound the wrong port before it started.
+  let lastWrongPortLook = started;
   while (true) {
     if (proc.hasExited) return { kind: 'exited' };
     if (protocol === 'tcp') {
@@ -60,7 +61,7 @@ export async function waitForServer(
       lastWrongPortLook = performance.now();
       const bound = protocol === 'tcp' ? findBound('tcp', port) : undefined;
       if (bound && !reachableFromLoopback(bound.address)) return wrongAddress(bound.address, port);
-      const others = boundSocketsOfGroup(proc.pid).filter((s) => s.protocol === protocol && s.port !== port);
+      const others = boundSocketsOfRun(proc.run).filter((s) => s.protocol === protocol && s.port !== port);
       if (others.length > 0) {
         wrongSince ??= performance.now();
         if (performance.now() - wrongSince >= WRONG_PORT_GRACE_MS) {
@@ -69,7 +70,7 @@ export async function waitForServer(
       }
     }
     if (performance.now() - started >= deadlineMs) {
-      const others = useProc ? boundSocketsOfGroup(proc.pid).filter((s) => s.protocol === protocol) : [];
+      const others = useProc ? boundSocketsOfRun(proc.run).filter((s) => s.protocol === protocol) : [];
       if (others.length > 0) return { kind: 'failed', error: wrongPort(others, port, protocol) };
       return {
         kind: 'failed',

@@ -3,16 +3,18 @@
  * check and tears every one of them down (process group killed, working directory
  * removed) when the check ends, whatever happened.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve, sep } from 'node:path';
-import getPort from 'get-port';
+import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { InfrastructureError, SubmissionError } from '../model/errors.ts';
 import type { ExerciseMeta } from '../model/exercise.ts';
 import { describeExit, diagnoseEarlyExit, thrownError } from './diagnose.ts';
+import { isolationModeFromEnv, jailedCommand, nextSandboxUid, resolveIsolation, type IsolationLevel } from './isolation.ts';
+import { watchMemory } from './memory-watch.ts';
 import { DEFAULT_LIMITS, limitedCommand, type ResourceLimits } from './limits.ts';
 import { installCleanupHandlers } from './process-registry.ts';
 import { SandboxProcess, type ExitInfo } from './process.ts';
+import getPort from 'get-port';
 import { waitForServer } from './readiness.ts';
 import { listFiles, type Workspace } from './workspace.ts';
 
@@ -23,8 +25,10 @@ export interface SandboxConfig {
   outputCapBytes: number;
   /** Multiplies every deadline (slow machines, CI under load). */
   timeScale: number;
-  /** CPU, file size, open files and heap limits of every process. */
+  /** CPU, file size, open files, process count and heap limits of every process. */
   limits: ResourceLimits;
+  /** How processes are contained; resolved from NETGRADE_ISOLATION (default 'auto') when absent. */
+  isolation?: IsolationLevel;
 }
 
 export const DEFAULT_SANDBOX_CONFIG: SandboxConfig = {
@@ -95,12 +99,14 @@ export class ExerciseSandbox {
   readonly codeDir: string;
   readonly workspace: Workspace;
   readonly config: SandboxConfig;
+  readonly isolation: IsolationLevel;
 
   constructor(workspace: Workspace, meta: ExerciseMeta, codeDir: string, config: SandboxConfig) {
     this.workspace = workspace;
     this.meta = meta;
     this.codeDir = codeDir;
     this.config = config;
+    this.isolation = config.isolation ?? resolveIsolation(isolationModeFromEnv());
     installCleanupHandlers();
   }
 
@@ -160,16 +166,28 @@ export class CheckScope {
     return dir;
   }
 
-  #spawn(script: string, args: string[], nodeArgs: string[], cwd: string, env: Record<string, string>, stdin: boolean): SandboxProcess {
-    const limited = limitedCommand(this.sandbox.config.nodePath, nodeArgs, script, args, this.sandbox.config.limits);
+  async #spawn(script: string, args: string[], nodeArgs: string[], cwd: string, env: Record<string, string>, stdin: boolean): Promise<SandboxProcess> {
+    const { config, isolation } = this.sandbox;
+    const uid = isolation.setpriv ? nextSandboxUid() : undefined;
+    const limited = limitedCommand(config.nodePath, nodeArgs, script, args, config.limits, uid !== undefined);
+    let command = limited;
+    if (isolation.kind === 'bwrap') {
+      if (uid !== undefined) await this.sandbox.workspace.handOver(cwd, uid);
+      // What the process may see: Node, its code, the grader's script it runs (a harness)
+      // and files named in its Node options (a preload), nothing else of the grader.
+      const readOnly = [dirname(realpathSync(config.nodePath)), this.sandbox.codeDir, script, ...nodeArgs.filter((a) => isAbsolute(a) && existsSync(a))];
+      command = jailedCommand(isolation, limited.command, limited.args, { readOnly: [...new Set(readOnly)], writable: [cwd], cwd, uid });
+    }
     const proc = SandboxProcess.spawn({
-      command: limited.command,
-      args: limited.args,
+      command: command.command,
+      args: command.args,
       cwd,
       env,
       stdin: stdin ? 'pipe' : 'ignore',
-      outputCapBytes: this.sandbox.config.outputCapBytes,
+      outputCapBytes: config.outputCapBytes,
+      jailed: isolation.kind === 'bwrap',
     });
+    watchMemory(proc, config.limits.memoryBytes);
     this.processes.push(proc);
     return proc;
   }
@@ -186,7 +204,7 @@ export class CheckScope {
       const workDir = await this.#workDir(options.fixtures);
       const port = await getPort({ host: '127.0.0.1' });
       const env = this.sandbox.baseEnv(workDir, { ...options.env, PORT: String(port) });
-      const proc = this.#spawn(script, ['--port', String(port)], [], workDir, env, options.stdin ?? false);
+      const proc = await this.#spawn(script, ['--port', String(port)], [], workDir, env, options.stdin ?? false);
       const readiness = await waitForServer(proc, protocol, port, this.sandbox.scaled(this.sandbox.meta.timeouts.startMs));
       if (readiness.kind === 'ready') {
         this.servers.push(proc);
@@ -211,7 +229,7 @@ export class CheckScope {
     const script = options.harness ?? this.#entryPath(options.entry);
     const workDir = await this.#workDir(options.fixtures);
     const env = this.sandbox.baseEnv(workDir, options.env);
-    const proc = this.#spawn(script, options.args ?? [], options.nodeArgs ?? [], workDir, env, options.stdin !== undefined);
+    const proc = await this.#spawn(script, options.args ?? [], options.nodeArgs ?? [], workDir, env, options.stdin !== undefined);
     options.onStart?.(proc);
     if (options.stdin !== undefined) {
       proc.writeStdin(options.stdin);

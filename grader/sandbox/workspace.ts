@@ -3,9 +3,10 @@
  * (so the submission itself is never modified and no surrounding package.json changes how
  * Node loads it), and a fresh, empty working directory per process.
  */
-import { cp, lstat, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, cp, lstat, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { isProcessAlive } from './proc-net.ts';
 import { installCleanupHandlers, liveWorkspaces } from './process-registry.ts';
 
 export interface CopyReport {
@@ -26,8 +27,10 @@ export class Workspace {
   }
 
   static async create(): Promise<Workspace> {
+    await sweepStaleWorkspaces(tmpdir());
     const root = await mkdtemp(join(tmpdir(), 'netgrade-'));
     liveWorkspaces.add(root);
+    await writeFile(join(root, OWNER_FILE), String(process.pid));
     installCleanupHandlers();
     return new Workspace(root);
   }
@@ -78,7 +81,16 @@ export class Workspace {
       },
     });
     await writeFile(join(dir, 'package.json'), '{ "type": "module" }\n');
+    // Readable by the unprivileged user id the sandbox may run it as, whatever modes it came with.
+    await chmodTree(dir, 0o444, 0o555);
     return { dir, report };
+  }
+
+  /** Gives a working directory (and what the grader wrote into it) to the uid a process runs as. */
+  async handOver(dir: string, uid: number): Promise<void> {
+    await chown(dir, uid, uid);
+    const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+    for (const e of entries) await chown(join(e.parentPath, e.name), uid, uid);
   }
 
   /** A fresh, empty working directory with the given fixture files written into it. */
@@ -103,6 +115,46 @@ export class Workspace {
     liveWorkspaces.delete(this.root);
   }
 }
+
+async function chmodTree(dir: string, fileMode: number, dirMode: number): Promise<void> {
+  await chmod(dir, dirMode | 0o200);
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    await chmod(join(e.parentPath, e.name), e.isDirectory() ? dirMode | 0o200 : fileMode | 0o200);
+  }
+}
+
+const OWNER_FILE = '.netgrade-owner';
+
+/**
+ * Removes the workspaces of graders that no longer run. A grader killed with SIGKILL cannot
+ * remove its own (its processes die with it in the sandbox; its files stay): the next
+ * grader on the machine removes them. A workspace whose owner is alive is never touched.
+ */
+export async function sweepStaleWorkspaces(dir: string): Promise<string[]> {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    if (!/^netgrade-[A-Za-z0-9]{6}$/.test(name)) continue;
+    const root = join(dir, name);
+    let owner: number;
+    try {
+      owner = Number(await readFile(join(root, OWNER_FILE), 'utf8'));
+    } catch {
+      continue; // not ours, or being created right now
+    }
+    // A zombie is dead too: a killed grader may wait a while for its new parent to reap it.
+    if (!Number.isInteger(owner) || owner <= 0 || isProcessAlive(owner)) continue;
+    await rm(root, { recursive: true, force: true, maxRetries: 3 });
+    removed.push(root);
+  }
+  return removed;
+}
+
 
 /** Lists files under a directory (relative paths, '/'-separated), for reports and checks. */
 export async function listFiles(dir: string): Promise<string[]> {

@@ -1,6 +1,7 @@
 /**
  * Scoring is pure: an exercise's score is the sum of the points of its passed checks,
- * per part and in total.
+ * per part and in total. Only `passed` earns points: a `flaky` check (failed, then passed on
+ * a re-run with the same seed) earns none.
  */
 import type { CheckResult, PartResult } from '../model/results.ts';
 

@@ -163,7 +163,7 @@ describe('check visibility', () => {
     ...(visibility ? { visibility } : {}),
   });
   const result: SubmissionResult = {
-    schemaVersion: 1,
+    schemaVersion: 2,
     grader: { name: 'netgrade', version: '0.1.0', node: 'v24' },
     submission: { name: 'ada', path: '/tmp/ada' },
     seed: 1,

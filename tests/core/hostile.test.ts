@@ -4,20 +4,51 @@
  */
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { isProcessAlive } from '../../grader/sandbox/proc-net.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { symlink } from 'node:fs/promises';
+import { isolationModeFromEnv, resolveIsolation } from '../../grader/sandbox/isolation.ts';
 import type { ResourceLimits } from '../../grader/sandbox/limits.ts';
+import type { CheckResult } from '../../grader/model/results.ts';
+import { REPO_ROOT } from '../../grader/exercise/registry.ts';
 import { gradeExerciseFolder, HOSTILE, leftoverGroups } from '../helpers/grade.ts';
+import { markedFixture, processesWithMarker } from '../helpers/processes.ts';
+
+/** The sandbox this machine gives (CI installs bubblewrap; a laptop may not have it). */
+const ISOLATION = resolveIsolation(isolationModeFromEnv());
+const SANDBOXED = ISOLATION.kind === 'bwrap';
+/** A process-count limit needs an unprivileged uid of the run's own (bwrap as root). */
+const PROCESS_LIMIT = SANDBOXED && ISOLATION.setpriv !== undefined;
+
+/** Everything the probes received during a check, as text. */
+function received(check: CheckResult): string {
+  return check.transcript
+    .filter((t) => t.kind === 'received' && t.data)
+    .map((t) => Buffer.from(t.data!, 'base64').toString('utf8'))
+    .join('');
+}
 
 const EXERCISE = 'sticky-packets';
 
-async function grade(fixture: string, checkIds?: string[], limits?: Partial<ResourceLimits>, timeScale?: number) {
-  const started = performance.now();
-  const { exercise } = await gradeExerciseFolder(EXERCISE, join(HOSTILE, fixture), {
-    ...(checkIds ? { checkIds } : {}),
-    ...(limits ? { limits } : {}),
-    ...(timeScale ? { timeScale } : {}),
-  });
-  return { exercise, seconds: (performance.now() - started) / 1000 };
+async function grade(
+  fixture: string,
+  checkIds?: string[],
+  limits?: Partial<ResourceLimits>,
+  timeScale?: number,
+  prepare?: (folder: string) => Promise<void>,
+) {
+  const marked = await markedFixture(join(HOSTILE, fixture));
+  try {
+    await prepare?.(marked.folder);
+    const started = performance.now();
+    const { exercise } = await gradeExerciseFolder(EXERCISE, marked.folder, {
+      ...(checkIds ? { checkIds } : {}),
+      ...(limits ? { limits } : {}),
+      ...(timeScale ? { timeScale } : {}),
+    });
+    return { exercise, seconds: (performance.now() - started) / 1000, nonce: marked.nonce };
+  } finally {
+    await marked.dispose();
+  }
 }
 
 
@@ -77,17 +108,95 @@ describe('hostile submissions get specific verdicts and leave nothing behind', (
   test('prints tens of MiB: output capped (head and tail kept), grading goes on', async () => {
     const { exercise } = await grade('floods-output', ['batch.classic']);
     const check = exercise.checks[0]!;
-    expect(check.status).toBe('failed');
+    expect(check.status, check.message).toBe('failed');
     expect(check.output?.droppedBytes).toBeGreaterThan(30 * 1024 * 1024);
     expect(check.output?.stdout).toContain('FLOOD_DONE');
   });
 
   test('starts a child process that keeps running: the child is killed with the group', async () => {
-    const { exercise } = await grade('spawns-child', ['batch.classic']);
-    const pid = Number(/CHILD_PID=(\d+)/.exec(exercise.checks[0]!.output?.stdout ?? '')?.[1]);
-    expect(pid).toBeGreaterThan(0);
-    expect(isProcessAlive(pid)).toBe(false);
+    const { exercise, nonce } = await grade('spawns-child', ['batch.classic']);
+    expect(exercise.checks[0]!.output?.stdout).toMatch(/CHILD_PID=\d+/);
+    expect(processesWithMarker(`netgrade-hostile-child-${nonce}`)).toEqual([]);
     expect(leftoverGroups()).toEqual([]);
+  });
+
+  test('daemonises a grandchild (detached, own session, parent gone): killed all the same', async () => {
+    const { exercise, nonce } = await grade('detached-grandchild', ['batch.classic']);
+    expect(exercise.checks[0]!.status).toBe('failed');
+    expect(processesWithMarker(`netgrade-hostile-grandchild-${nonce}`)).toEqual([]);
+    expect(leftoverGroups()).toEqual([]);
+  });
+
+  test('ignores SIGTERM: killed anyway (the grader uses SIGKILL), grading goes on', async () => {
+    const { exercise, seconds } = await grade('ignores-sigterm', ['batch.classic', 'framing.coalesced']);
+    expect(exercise.checks.map((c) => c.status)).toEqual(['failed', 'failed']);
+    expect(seconds).toBeLessThan(20);
+    expect(leftoverGroups()).toEqual([]);
+  });
+
+  test('listens, then exits 0: the crash is named in the check that saw it', async () => {
+    const { exercise } = await grade('listens-then-exits', ['batch.classic']);
+    const check = exercise.checks[0]!;
+    expect(check.status).toBe('error');
+    expect(check.message).toMatch(/exited with code 0/);
+  });
+
+  test('exits 0 at once: EXITED_AT_START says nothing kept it alive', async () => {
+    const { exercise } = await grade('exits-zero', ['batch.classic']);
+    expect(exercise.verdict?.code).toBe('EXITED_AT_START');
+    expect(exercise.verdict?.message).toMatch(/exited with code 0.*nothing kept it alive/);
+  });
+
+  test('burns CPU before listening: stopped at the start deadline, NEVER_LISTENS', async () => {
+    const { exercise, seconds } = await grade('cpu-before-listening', ['batch.classic', 'framing.coalesced']);
+    expect(exercise.verdict?.code).toBe('NEVER_LISTENS');
+    expect(exercise.checks[1]!.status).toBe('skipped');
+    expect(seconds).toBeLessThan(15);
+    expect(leftoverGroups()).toEqual([]);
+  });
+
+  test('opens thousands of sockets: stopped by the open files limit, named in the verdict', async () => {
+    const { exercise } = await grade('thousands-of-sockets', ['batch.classic']);
+    const named = [exercise.verdict?.message ?? '', exercise.checks[0]!.message].join(' ');
+    expect(named).toMatch(/open files limit \(4096\)/);
+    expect(leftoverGroups()).toEqual([]);
+  });
+
+  test('ships a link to /etc/passwd: the link is left out (with a note) and nothing of the file is served', async () => {
+    // The link is made here, not stored in git: a checkout that cannot hold links (Windows,
+    // some archive tools) would turn it into a plain file and the test would prove nothing.
+    const { exercise } = await grade('links-to-passwd', ['batch.classic'], undefined, undefined, (folder) =>
+      symlink('/etc/passwd', join(folder, 'passwd')),
+    );
+    expect(exercise.notes.join(' ')).toMatch(/passwd \(a link; links are not followed\)/);
+    const got = received(exercise.checks[0]!);
+    expect(got, exercise.checks[0]!.message).toMatch(/^NO-LINK ENOENT/);
+    expect(got).not.toContain('root:');
+  });
+
+  test.skipIf(!PROCESS_LIMIT)('fork loop: stopped by the process limit, named in the verdict, every child killed', async () => {
+    const { exercise, seconds, nonce } = await grade('fork-loop', ['batch.classic']);
+    expect(exercise.verdict?.code).toBe('CRASH_AT_START');
+    expect(exercise.verdict?.message).toMatch(/process limit \(256 processes and threads\)/);
+    expect(seconds).toBeLessThan(20);
+    expect(processesWithMarker(`netgrade-hostile-fork-loop-${nonce}`)).toEqual([]);
+  });
+
+  test.skipIf(!SANDBOXED)('reads the grader: sees no grader environment, no quiz key, and cannot write outside its directory', async () => {
+    process.env.NETGRADE_TEST_CANARY = 'canary-env-7f3a91';
+    try {
+      const { exercise } = await grade('reads-grader-files', ['batch.classic']);
+      const got = received(exercise.checks[0]!);
+      expect(got, JSON.stringify(exercise.checks[0])).toContain('own env:'); // it did run and report
+      expect(got).not.toContain('canary-env-7f3a91');
+      expect(got).not.toContain('quiz key');
+      expect(got).not.toContain('wrote ');
+      const bank = readFileSync(join(REPO_ROOT, 'exercises/stage-exam/quiz/bank.json'), 'utf8');
+      expect(got).not.toContain(JSON.parse(bank).questions[0].title);
+      expect(existsSync('/tmp/netgrade-hostile-escape.txt')).toBe(false);
+    } finally {
+      delete process.env.NETGRADE_TEST_CANARY;
+    }
   });
 
   test('burns CPU after listening: stopped by the CPU time limit, named in the verdict', async () => {
@@ -104,6 +213,13 @@ describe('hostile submissions get specific verdicts and leave nothing behind', (
     const check = exercise.checks[0]!;
     expect(check.status).toBe('error');
     expect(check.message).toMatch(/hit the memory limit \(64 MiB of heap\)/);
+  });
+
+  test('allocates Buffers (outside the heap) without end: stopped by the memory limit, named in the verdict', async () => {
+    const { exercise } = await grade('buffer-hog', ['batch.classic'], { memoryBytes: 256 * 1024 ** 2 }, 5);
+    const check = exercise.checks[0]!;
+    expect(check.status, check.message).toBe('error');
+    expect(check.message).toMatch(/hit the memory limit \(256 MiB resident, all its processes together\)/);
   });
 
   test('writes a file without end: stopped by the file size limit, the disk is untouched', async () => {

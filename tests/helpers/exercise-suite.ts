@@ -1,18 +1,25 @@
 /**
  * The heart of the suite, the same for every exercise: the reference solution gets full
- * marks on several runs in a row, and every faulty variant loses points exactly in the
+ * marks on ten runs in a row, and every faulty variant loses points exactly in the
  * checks that name its mistake.
+ *
+ * Failed checks are re-run once with the same seed (a pass on the re-run: `flaky`). The
+ * reference solution must never be flaky, and a variant's named checks must fail on the
+ * re-run too (failed, timeout or error): a flaky one means the check tells the mistake
+ * apart only sometimes, a margin too thin to grade with.
  */
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { explain, gradeExerciseFolder, leftoverGroups, lostChecks, SOLUTIONS, VARIANTS, variantsOf } from './grade.ts';
+import { explain, flakyChecks, gradeExerciseFolder, leftoverGroups, lostChecks, SOLUTIONS, VARIANTS, variantsOf } from './grade.ts';
 
 export function exerciseSuite(exerciseId: string, options: { solutionRuns?: number } = {}): void {
-  const runs = options.solutionRuns ?? 3;
+  // Ten in a row, each with its own seed: a reference solution must never fail or be flaky.
+  const runs = options.solutionRuns ?? 10;
   describe(`${exerciseId}: reference solution`, () => {
     for (let run = 1; run <= runs; run++) {
       test(`full marks, run ${run} of ${runs}`, async () => {
         const { exercise } = await gradeExerciseFolder(exerciseId, join(SOLUTIONS, exerciseId), { seed: 1000 + run });
+        expect(flakyChecks(exercise), `reference solutions must never be flaky:\n${explain(exercise)}`).toEqual([]);
         expect(explain(exercise)).toBe('');
         expect(exercise.score).toBe(exercise.maxScore);
         expect(exercise.maxScore).toBeGreaterThan(0);
@@ -27,6 +34,10 @@ export function exerciseSuite(exerciseId: string, options: { solutionRuns?: numb
         const { exercise } = await gradeExerciseFolder(exerciseId, join(VARIANTS, exerciseId, variant.slug), { seed: 777 });
         expect(variant.failsChecks.length).toBeGreaterThan(0);
         expect(lostChecks(exercise), explain(exercise)).toEqual([...variant.failsChecks].sort());
+        expect(flakyChecks(exercise), `the variant passed these on the re-run (thin margin):\n${explain(exercise)}`).toEqual([]);
+        for (const check of exercise.checks.filter((c) => variant.failsChecks.includes(c.id))) {
+          expect(['failed', 'timeout', 'error'], `${check.id} [${check.status}]`).toContain(check.status);
+        }
         expect(leftoverGroups()).toEqual([]);
       });
     }

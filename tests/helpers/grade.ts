@@ -62,6 +62,11 @@ export function lostChecks(exercise: ExerciseResult): string[] {
   return exercise.checks.filter((c) => c.status !== 'passed').map((c) => c.id).sort();
 }
 
+/** Check ids that were flaky (failed, then passed on the re-run with the same seed), sorted. */
+export function flakyChecks(exercise: ExerciseResult): string[] {
+  return exercise.checks.filter((c) => c.status === 'flaky').map((c) => c.id).sort();
+}
+
 /** A readable summary of the checks that did not pass, for assertion messages. */
 export function explain(exercise: ExerciseResult): string {
   return exercise.checks
@@ -72,5 +77,5 @@ export function explain(exercise: ExerciseResult): string {
 
 /** Process groups the grader started and did not kill: must be none after every grading. */
 export function leftoverGroups(): number[] {
-  return [...liveGroups];
+  return [...liveGroups.keys()];
 }

@@ -1,0 +1,74 @@
+/**
+ * Grading in a network namespace of its own. With bubblewrap available, `netgrade grade`
+ * re-executes itself inside `bwrap --unshare-net` (see sandbox/isolation.ts): the server and
+ * the grader's probes then share a private loopback, and nothing a submission does can
+ * reach the host's network or its loopback services. Batch workers are started the same
+ * way (batch.ts).
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { inPrivateNetwork, isolationModeFromEnv, networkJailCommand, resolveIsolation, type IsolationMode } from '../sandbox/isolation.ts';
+import { pidsCarrying } from '../sandbox/proc-net.ts';
+
+const JAIL_VARIABLE = 'NETGRADE_NETJAIL';
+const CLI = fileURLToPath(new URL('./netgrade.ts', import.meta.url));
+
+/**
+ * Sets the isolation mode for this process and its workers, and warns once when the
+ * sandbox is not available here.
+ */
+export function chooseIsolation(mode: IsolationMode | undefined): void {
+  if (mode) process.env.NETGRADE_ISOLATION = mode;
+  const level = resolveIsolation(isolationModeFromEnv());
+  if (level.fallbackReason && !process.env[JAIL_VARIABLE]) {
+    process.stderr.write(`netgrade: warning: no sandbox: ${level.fallbackReason}. Submissions run with resource limits only and can reach the network (see the isolation line of the report).\n`);
+  }
+}
+
+/**
+ * Re-runs this very command inside a network namespace when the sandbox is available and
+ * this process is not in one yet. Resolves with the exit code of that run, or undefined
+ * when the caller should grade here (no sandbox, or already inside).
+ */
+export async function rerunInNetworkJail(args: string[]): Promise<number | undefined> {
+  const level = resolveIsolation(isolationModeFromEnv());
+  if (level.kind !== 'bwrap' || process.env[JAIL_VARIABLE] || inPrivateNetwork()) return undefined;
+  const cookie = randomBytes(9).toString('base64url');
+  const jailed = networkJailCommand(level, process.execPath, [CLI, ...args]);
+  // Output is passed through our own streams (not inherited), so that whoever called main()
+  // sees it; colour is kept when our stdout is a terminal.
+  const colour = process.stdout.isTTY && process.env.NO_COLOR === undefined && process.env.FORCE_COLOR === undefined ? { FORCE_COLOR: '1' } : {};
+  const child = spawn(jailed.command, jailed.args, {
+    stdio: ['inherit', 'pipe', 'pipe'],
+    env: { ...process.env, ...colour, [JAIL_VARIABLE]: cookie, NETGRADE_ISOLATION: 'bwrap' },
+  });
+  child.stdout.on('data', (chunk: Buffer) => process.stdout.write(chunk));
+  child.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+  // Ctrl-C reaches both (same process group). A SIGTERM sent to this process alone is passed
+  // to the grader inside, so that its own handlers kill the servers and remove its files.
+  const forward = (signal: NodeJS.Signals) => () => {
+    for (const pid of pidsCarrying(JAIL_VARIABLE, cookie)) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // gone already
+      }
+    }
+  };
+  const onTerm = forward('SIGTERM');
+  const onHup = forward('SIGHUP');
+  const onInt = () => {}; // the grader inside handles it and exits; we report its status
+  process.on('SIGTERM', onTerm);
+  process.on('SIGHUP', onHup);
+  process.on('SIGINT', onInt);
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      process.off('SIGTERM', onTerm);
+      process.off('SIGHUP', onHup);
+      process.off('SIGINT', onInt);
+      resolve(code ?? (signal === 'SIGINT' ? 130 : 3));
+    });
+  });
+}
