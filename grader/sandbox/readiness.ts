@@ -24,8 +24,12 @@ function tryConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
     socket.once('connect', () => {
+      // A connect to a port nobody listens on can be given that same port as its local port
+      // and connect to itself (TCP simultaneous open). Server ports are chosen outside the
+      // ephemeral range so this cannot happen there; this guards the fallback.
+      const self = socket.localPort === port && socket.localAddress === socket.remoteAddress;
       socket.destroy();
-      resolve(true);
+      resolve(!self);
     });
     socket.once('error', () => resolve(false));
   });

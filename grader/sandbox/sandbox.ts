@@ -14,7 +14,7 @@ import { watchMemory } from './memory-watch.ts';
 import { DEFAULT_LIMITS, limitedCommand, type ResourceLimits } from './limits.ts';
 import { installCleanupHandlers } from './process-registry.ts';
 import { SandboxProcess, type ExitInfo } from './process.ts';
-import getPort from 'get-port';
+import { chooseServerPort } from './server-port.ts';
 import { waitForServer } from './readiness.ts';
 import { listFiles, type Workspace } from './workspace.ts';
 
@@ -202,7 +202,7 @@ export class CheckScope {
     const script = this.#entryPath(options.entry);
     for (let attempt = 1; ; attempt++) {
       const workDir = await this.#workDir(options.fixtures);
-      const port = await getPort({ host: '127.0.0.1' });
+      const port = await chooseServerPort();
       const env = this.sandbox.baseEnv(workDir, { ...options.env, PORT: String(port) });
       const proc = await this.#spawn(script, ['--port', String(port)], [], workDir, env, options.stdin ?? false);
       const readiness = await waitForServer(proc, protocol, port, this.sandbox.scaled(this.sandbox.meta.timeouts.startMs));
