@@ -3,7 +3,7 @@
  * kernel's tables (Linux), or a TCP connect succeeds (elsewhere). Never a fixed sleep.
  * Polling stops at the first of: ready, the process ended, the deadline.
  */
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { SubmissionError } from '../model/errors.ts';
 import { boundSocketsOfRun, findBound, isProcNetAvailable, reachableFromLoopback, type BoundSocket } from './proc-net.ts';
@@ -20,6 +20,9 @@ const WRONG_PORT_LOOK_MS = 100;
 /** How long a server bound only to other ports gets to also bind PORT before we call it. */
 const WRONG_PORT_GRACE_MS = 400;
 
+/** How long a readiness connection may take to close gracefully before it is dropped. */
+const READINESS_LINGER_MS = 2000;
+
 function tryConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
@@ -27,12 +30,32 @@ function tryConnect(port: number): Promise<boolean> {
       // A connect to a port nobody listens on can be given that same port as its local port
       // and connect to itself (TCP simultaneous open). Server ports are chosen outside the
       // ephemeral range so this cannot happen there; this guards the fallback.
-      const self = socket.localPort === port && socket.localAddress === socket.remoteAddress;
-      socket.destroy();
-      resolve(!self);
+      if (socket.localPort === port && socket.localAddress === socket.remoteAddress) {
+        socket.destroy();
+        resolve(false);
+        return;
+      }
+      resolve(true);
+      closeGracefully(socket);
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+/**
+ * Closes the readiness connection the way a polite client does: FIN, then read and drop
+ * whatever the server still sends until it closes too. Destroying it at once would leave
+ * anything the server wrote on accept (a greeting) unread, and the kernel answers unread
+ * data on close with a reset: a server without an 'error' handler on its sockets would
+ * then crash because of the grader, not because of anything a check sent.
+ */
+function closeGracefully(socket: Socket): void {
+  socket.on('error', () => {});
+  socket.resume();
+  socket.end();
+  const timer = setTimeout(() => socket.destroy(), READINESS_LINGER_MS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
 }
 
 function describeBound(sockets: BoundSocket[]): string {
