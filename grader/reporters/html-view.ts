@@ -182,19 +182,28 @@ export function transcriptRow(entry: TranscriptEntry): TranscriptRow {
   return row;
 }
 
+/** What a check and each of its re-runs show alike: status, message, expected and actual, time. */
+function outcomeView<S extends CheckStatus>(
+  outcome: Pick<CheckResult, 'message' | 'expected' | 'actual' | 'durationMs'> & { status: S },
+) {
+  const status = STATUS_LABEL[outcome.status];
+  return {
+    status: outcome.status,
+    statusLabel: status.label,
+    mark: status.mark,
+    message: outcome.message,
+    ...(outcome.expected !== undefined ? { expected: outcome.expected } : {}),
+    ...(outcome.actual !== undefined ? { actual: outcome.actual } : {}),
+    hasComparison: outcome.expected !== undefined || outcome.actual !== undefined,
+    durationMs: outcome.durationMs,
+  };
+}
+
 function attemptView(attempt: CheckAttempt): AttemptView {
-  const status = STATUS_LABEL[attempt.status];
   const rows = attempt.transcript?.map(transcriptRow) ?? [];
   return {
     label: `Re-run ${attempt.attempt - 1} with the same seed`,
-    status: attempt.status,
-    statusLabel: status.label,
-    mark: status.mark,
-    message: attempt.message,
-    ...(attempt.expected !== undefined ? { expected: attempt.expected } : {}),
-    ...(attempt.actual !== undefined ? { actual: attempt.actual } : {}),
-    hasComparison: attempt.expected !== undefined || attempt.actual !== undefined,
-    durationMs: attempt.durationMs,
+    ...outcomeView(attempt),
     transcriptLabel: 'Transcript of this re-run',
     transcript: rows,
     ...(attempt.transcript === undefined ? { note: 'It failed exactly as the first attempt did: same result, same message (its transcript is not kept).' } : {}),
@@ -206,22 +215,14 @@ function attemptView(attempt: CheckAttempt): AttemptView {
 }
 
 function checkView(exerciseId: string, check: CheckResult): CheckView {
-  const status = STATUS_LABEL[check.status];
   const attempts = (check.attempts ?? []).map(attemptView);
   return {
     id: check.id,
     anchor: `${exerciseId}--${check.id}`.replace(/[^a-zA-Z0-9_-]/g, '-'),
     title: check.title,
-    status: check.status,
-    statusLabel: status.label,
-    mark: status.mark,
+    ...outcomeView(check),
     points: check.points,
     maxPoints: check.maxPoints,
-    message: check.message,
-    ...(check.expected !== undefined ? { expected: check.expected } : {}),
-    ...(check.actual !== undefined ? { actual: check.actual } : {}),
-    hasComparison: check.expected !== undefined || check.actual !== undefined,
-    durationMs: check.durationMs,
     seed: check.seed,
     transcriptLabel: attempts.length > 0 ? 'Transcript of the first attempt' : 'Transcript',
     transcript: check.transcript.map(transcriptRow),
