@@ -10,8 +10,8 @@
  *   every entry whose key still matches and grades only what is new or changed.
  * - Shardable: `shard` picks a deterministic 1/n of the students (sorted names, round robin).
  */
-import { spawn } from 'node:child_process';
-import { isolationModeFromEnv, networkJailCommand, resolveIsolation } from '../sandbox/isolation.ts';
+import { isolationModeFromEnv, resolveIsolation } from '../sandbox/isolation.ts';
+import { spawnInNetworkJail, type JailedChild } from '../sandbox/jailed-child.ts';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
@@ -262,7 +262,7 @@ async function gradeStudent(
 }
 
 /** Workers running now: stopped with the batch when it is interrupted (their results are not written). */
-const activeWorkers = new Set<import('node:child_process').ChildProcess>();
+const activeWorkers = new Set<JailedChild>();
 /** Scratch folders (extracted archives) of batches running now: removed when interrupted too. */
 const activeScratch = new Set<string>();
 let signalsInstalled = false;
@@ -271,7 +271,7 @@ function stopWorkersOnSignals(): void {
   signalsInstalled = true;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
-      for (const child of activeWorkers) child.kill('SIGTERM');
+      for (const worker of activeWorkers) worker.signalInside('SIGTERM');
       for (const dir of activeScratch) rmSync(dir, { recursive: true, force: true });
       process.stderr.write(`netgrade: interrupted (${signal}); finished students are saved, rerun to resume.\n`);
       process.exit(130);
@@ -282,28 +282,31 @@ function stopWorkersOnSignals(): void {
 function runWorker(requestFile: string, resultFile: string, timeoutMs: number): Promise<{ timedOut: boolean; how: string; stderr: string }> {
   return new Promise((done) => {
     stopWorkersOnSignals();
-    // Each worker grades in a network namespace of its own when the sandbox is available.
-    const command = networkJailCommand(resolveIsolation(isolationModeFromEnv()), process.execPath, [WORKER, requestFile, resultFile]);
     // The worker's temporary files go in a folder of ours, removed when it ends however it
     // ends: killed inside its sandbox, it cannot clean up after itself.
     const tmp = mkdtempSync(join(tmpdir(), 'netgrade-worker-'));
     activeScratch.add(tmp);
-    const child = spawn(command.command, command.args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TMPDIR: tmp } });
-    activeWorkers.add(child);
+    // Each worker grades in a network namespace of its own when the sandbox is available.
+    const worker = spawnInNetworkJail(resolveIsolation(isolationModeFromEnv()), process.execPath, [WORKER, requestFile, resultFile], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, TMPDIR: tmp },
+    });
+    const { child } = worker;
+    activeWorkers.add(worker);
     let stderr = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => {
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (chunk: string) => {
       if (stderr.length < 64 * 1024) stderr += chunk;
     });
     let timedOut = false;
     // SIGTERM lets the worker's cleanup handlers kill the submission's process groups; SIGKILL if it does not go.
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGTERM');
+      worker.signalInside('SIGTERM');
       setTimeout(() => child.kill('SIGKILL'), 5000).unref();
     }, timeoutMs);
     child.on('close', (code, signal) => {
-      activeWorkers.delete(child);
+      activeWorkers.delete(worker);
       clearTimeout(timer);
       rmSync(tmp, { recursive: true, force: true });
       activeScratch.delete(tmp);

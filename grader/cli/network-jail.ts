@@ -5,11 +5,9 @@
  * reach the host's network or its loopback services. Batch workers are started the same
  * way (batch.ts).
  */
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { inPrivateNetwork, isolationModeFromEnv, networkJailCommand, resolveIsolation, type IsolationMode } from '../sandbox/isolation.ts';
-import { pidsCarrying } from '../sandbox/proc-net.ts';
+import { inPrivateNetwork, isolationModeFromEnv, resolveIsolation, type IsolationMode } from '../sandbox/isolation.ts';
+import { spawnInNetworkJail } from '../sandbox/jailed-child.ts';
 
 const JAIL_VARIABLE = 'NETGRADE_NETJAIL';
 const CLI = fileURLToPath(new URL('./netgrade.ts', import.meta.url));
@@ -34,40 +32,23 @@ export function chooseIsolation(mode: IsolationMode | undefined): void {
 export async function rerunInNetworkJail(args: string[]): Promise<number | undefined> {
   const level = resolveIsolation(isolationModeFromEnv());
   if (level.kind !== 'bwrap' || process.env[JAIL_VARIABLE] || inPrivateNetwork()) return undefined;
-  const cookie = randomBytes(9).toString('base64url');
-  const jailed = networkJailCommand(level, process.execPath, [CLI, ...args]);
   // Output is passed through our own streams (not inherited), so that whoever called main()
   // sees it; colour is kept when our stdout is a terminal.
   const colour = process.stdout.isTTY && process.env.NO_COLOR === undefined && process.env.FORCE_COLOR === undefined ? { FORCE_COLOR: '1' } : {};
-  const child = spawn(jailed.command, jailed.args, {
-    stdio: ['inherit', 'pipe', 'pipe'],
-    env: { ...process.env, ...colour, [JAIL_VARIABLE]: cookie, NETGRADE_ISOLATION: 'bwrap' },
+  const { child, signalInside } = spawnInNetworkJail(level, process.execPath, [CLI, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...colour, [JAIL_VARIABLE]: '1', NETGRADE_ISOLATION: 'bwrap' },
   });
-  child.stdout.on('data', (chunk: Buffer) => process.stdout.write(chunk));
-  child.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
-  // Ctrl-C reaches both (same process group). A SIGTERM sent to this process alone is passed
-  // to the grader inside, so that its own handlers kill the servers and remove its files.
-  const forward = (signal: NodeJS.Signals) => () => {
-    for (const pid of pidsCarrying(JAIL_VARIABLE, cookie)) {
-      try {
-        process.kill(pid, signal);
-      } catch {
-        // gone already
-      }
-    }
-  };
-  const onTerm = forward('SIGTERM');
-  const onHup = forward('SIGHUP');
-  const onInt = () => {}; // the grader inside handles it and exits; we report its status
-  process.on('SIGTERM', onTerm);
-  process.on('SIGHUP', onHup);
-  process.on('SIGINT', onInt);
+  child.stdout!.on('data', (chunk: Buffer) => process.stdout.write(chunk));
+  child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+  // The jail runs in a process group of its own: Ctrl-C and a SIGTERM reach only us, and are
+  // passed to the grader inside, whose own handlers kill the servers and remove its files.
+  const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((signal) => [signal, () => signalInside(signal)] as const);
+  for (const [signal, handler] of handlers) process.on(signal, handler);
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (code, signal) => {
-      process.off('SIGTERM', onTerm);
-      process.off('SIGHUP', onHup);
-      process.off('SIGINT', onInt);
+      for (const [sig, handler] of handlers) process.off(sig, handler);
       resolve(code ?? (signal === 'SIGINT' ? 130 : 3));
     });
   });

@@ -181,6 +181,13 @@ export function pidsCarrying(variable: string, value: string): number[] {
     .map((e) => e.pid);
 }
 
+/** Process ids whose parent is `pid`. */
+export function childrenOf(pid: number): number[] {
+  return readProcEntries()
+    .filter((e) => e.ppid === pid)
+    .map((e) => e.pid);
+}
+
 /** Process ids of a run (see RunIdentity), zombies included. */
 export function pidsOfRun(run: RunIdentity): number[] {
   const entries = readProcEntries();

@@ -118,6 +118,23 @@ describe.skipIf(!SANDBOXED)('containment through the command line (bubblewrap sa
     }
   });
 
+  test('the grader stopped with SIGTERM mid-grading cleans up after itself: no process, no temporary file', async () => {
+    const dir = await submission('daemon', join(HOSTILE, 'detached-grandchild'));
+    const child = execa(process.execPath, [CLI, 'grade', dir, '--reporter', 'json', '--out', join(scratch, 'out')], {
+      env: { TMPDIR: tmp },
+      reject: false,
+    });
+    expect(await until(() => processesWithMarker(`netgrade-hostile-grandchild-${nonce}`).length > 0, 30_000)).toBe(true);
+    child.kill('SIGTERM');
+    const ended = await child;
+    expect(ended.exitCode ?? ended.signal, ended.stderr).not.toBe(0);
+    // The signal reached the grader inside the network sandbox (not only the sandbox around
+    // it, which would have killed it outright), so it removed its own files before exiting.
+    expect(processesWithMarker(nonce)).toEqual([]);
+    expect(processesWithMarker(dir)).toEqual([]);
+    expect(await readdir(tmp)).toEqual([]);
+  });
+
   test('the grader killed with SIGKILL mid-grading leaves no process of the submission behind', async () => {
     const dir = await submission('daemon', join(HOSTILE, 'detached-grandchild'));
     const child = execa(process.execPath, [CLI, 'grade', dir, '--reporter', 'json', '--out', join(scratch, 'out')], {
