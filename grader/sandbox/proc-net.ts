@@ -109,6 +109,8 @@ interface ProcEntry {
   pgrp: number;
   /** Resident set size in pages. */
   rssPages: number;
+  /** False for zombies (ended, not yet reaped by their parent). */
+  alive: boolean;
 }
 
 function readProcEntries(): ProcEntry[] {
@@ -125,7 +127,7 @@ function readProcEntries(): ProcEntry[] {
       const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
       // Fields after the command name (which is in parentheses and may contain spaces).
       const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      entries.push({ pid: Number(name), ppid: Number(rest[1]), pgrp: Number(rest[2]), rssPages: Number(rest[21]) });
+      entries.push({ pid: Number(name), ppid: Number(rest[1]), pgrp: Number(rest[2]), rssPages: Number(rest[21]), alive: rest[0] !== 'Z' && rest[0] !== 'X' });
     } catch {
       // the process ended while we looked
     }
@@ -190,7 +192,17 @@ export function childrenOf(pid: number): number[] {
 
 /** Process ids of a run (see RunIdentity), zombies included. */
 export function pidsOfRun(run: RunIdentity): number[] {
-  const entries = readProcEntries();
+  return membersOfRun(readProcEntries(), run).map((e) => e.pid);
+}
+
+/** Process ids of a run that are still running (zombies left out). */
+export function livePidsOfRun(run: RunIdentity): number[] {
+  return membersOfRun(readProcEntries(), run)
+    .filter((e) => e.alive)
+    .map((e) => e.pid);
+}
+
+function membersOfRun(entries: ProcEntry[], run: RunIdentity): ProcEntry[] {
   const marker = `\0${RUN_COOKIE_VARIABLE}=${run.cookie}\0`;
   const members = new Set<number>();
   for (const e of entries) {
@@ -201,7 +213,7 @@ export function pidsOfRun(run: RunIdentity): number[] {
   }
   // A child started with a cleared environment is still a descendant.
   addDescendants(entries, members);
-  return [...members];
+  return entries.filter((e) => members.has(e.pid));
 }
 
 /** Socket inodes held open by the given processes. */
@@ -284,9 +296,4 @@ export function isProcessAlive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-/** Live (non-zombie) processes of a run. */
-export function livePidsOfRun(run: RunIdentity): number[] {
-  return pidsOfRun(run).filter(isProcessAlive);
 }

@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import type { RunIdentity } from './proc-net.ts';
+import { isProcNetAvailable, livePidsOfRun, type RunIdentity } from './proc-net.ts';
 
 /**
  * Process groups the grader started and has not yet killed. If the grader itself is
@@ -15,16 +15,40 @@ export const liveWorkspaces = new Set<string>();
 /** How many submission processes this grader has started (for the benchmark). */
 export const spawnStats = { count: 0 };
 
-/** Set by process.ts (which imports this module) to kill a whole run; avoids an import cycle. */
-export const killers: { killRun?: (run: RunIdentity) => void } = {};
+/**
+ * SIGKILL to a run's group and to every live process of the run outside it (found in
+ * /proc where there is one). Returns how many live processes of the run it found and
+ * signalled: 0 once the run is gone (always 0 without /proc, where only the group is killed).
+ */
+export function killRun(run: RunIdentity): number {
+  killGroup(run.pgid);
+  if (!isProcNetAvailable()) return 0;
+  const live = livePidsOfRun(run);
+  for (const pid of live) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone already, or not ours to kill
+    }
+  }
+  return live.length;
+}
+
+/** SIGKILL to a process group; a group that is gone already is fine. */
+export function killGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, 'SIGKILL');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
 
 function killAll(): void {
-  for (const [pgid, run] of liveGroups) {
+  for (const run of liveGroups.values()) {
     try {
-      process.kill(-pgid, 'SIGKILL');
-      killers.killRun?.(run);
+      killRun(run);
     } catch {
-      // already gone
+      // on the way out: kill what can be killed
     }
   }
   liveGroups.clear();

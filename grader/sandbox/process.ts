@@ -7,8 +7,8 @@ import { constants } from 'node:os';
 import { execa, type ResultPromise } from 'execa';
 import { OutputCapture } from './output-capture.ts';
 import { setTimeout as delay } from 'node:timers/promises';
-import { isProcNetAvailable, livePidsOfRun, pidsOfRun, RUN_COOKIE_VARIABLE, type RunIdentity } from './proc-net.ts';
-import { killers, liveGroups, spawnStats } from './process-registry.ts';
+import { RUN_COOKIE_VARIABLE, type RunIdentity } from './proc-net.ts';
+import { killRun, liveGroups, spawnStats } from './process-registry.ts';
 
 export interface SpawnOptions {
   /** The executable, normally the Node 24 binary. */
@@ -148,7 +148,6 @@ export class SandboxProcess {
   /** Kills the run because it exceeded a limit the grader watches: its exit names the limit. */
   async killForLimit(limit: NonNullable<ExitInfo['limit']>): Promise<ExitInfo> {
     if (!this.hasExited) this.#limit = limit;
-    killRun(this.run);
     return this.kill();
   }
 
@@ -164,10 +163,7 @@ export class SandboxProcess {
     // SIGKILL is delivered asynchronously: wait (bounded) until no process of the run is
     // alive, so that "no process outlives a run" holds when kill() resolves.
     const started = performance.now();
-    while (isProcNetAvailable() && livePidsOfRun(this.run).length > 0 && performance.now() - started < 3000) {
-      killRun(this.run);
-      await delay(2);
-    }
+    while (killRun(this.run) > 0 && performance.now() - started < 3000) await delay(2);
     liveGroups.delete(this.pid);
     // Every writer is dead now, so the pipes close as soon as what is left in them is read.
     // The deadline only guards against a writer that escaped (it would hold them open).
@@ -185,18 +181,6 @@ export class SandboxProcess {
   }
 }
 
-/** SIGKILL to a run's group and to every process of the run outside it. */
-export function killRun(run: RunIdentity): void {
-  killGroup(run.pgid);
-  if (!isProcNetAvailable()) return;
-  for (const pid of pidsOfRun(run)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone already, or not ours to kill
-    }
-  }
-}
 
 /** bwrap exits with 128+N when the program died of signal N. */
 function unwrapJailStatus(code: number | null, signal: NodeJS.Signals | null): { exitCode: number | null; signal: NodeJS.Signals | null } {
@@ -204,13 +188,3 @@ function unwrapJailStatus(code: number | null, signal: NodeJS.Signals | null): {
   const name = Object.entries(constants.signals).find(([, n]) => n === code - 128)?.[0];
   return name ? { exitCode: null, signal: name as NodeJS.Signals } : { exitCode: code, signal };
 }
-
-export function killGroup(pgid: number): void {
-  try {
-    process.kill(-pgid, 'SIGKILL');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
-  }
-}
-
-killers.killRun = killRun;
