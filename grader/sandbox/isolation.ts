@@ -20,6 +20,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { UsageError } from '../model/errors.ts';
 
 export type IsolationMode = 'auto' | 'bwrap' | 'none';
 
@@ -45,7 +46,8 @@ function probe(): { bwrap?: string; setpriv?: string; problem?: string } {
   if (process.platform !== 'linux') return (probed = { problem: `no bubblewrap on ${process.platform}` });
   const bwrap = BWRAP_CANDIDATES.find((p) => existsSync(p));
   if (!bwrap) return (probed = { problem: 'bubblewrap (bwrap) is not installed' });
-  const trial = spawnSync(bwrap, ['--ro-bind', '/', '/', '--unshare-pid', '--die-with-parent', '--', 'true'], {
+  // Both namespaces the grader uses: a host may allow one and not the other.
+  const trial = spawnSync(bwrap, ['--ro-bind', '/', '/', '--unshare-pid', '--unshare-net', '--die-with-parent', '--', 'true'], {
     stdio: ['ignore', 'ignore', 'pipe'],
     timeout: 5000,
   });
@@ -63,7 +65,7 @@ export function resolveIsolation(mode: IsolationMode): IsolationLevel {
   if (mode === 'none') return { kind: 'none' };
   const found = probe();
   if (found.bwrap) return { kind: 'bwrap', bwrap: found.bwrap, ...(found.setpriv ? { setpriv: found.setpriv } : {}) };
-  if (mode === 'bwrap') throw new Error(`--isolation bwrap was asked for, but ${found.problem}`);
+  if (mode === 'bwrap') throw new UsageError(`--isolation bwrap was asked for, but ${found.problem}; use --isolation auto to fall back to limits only`);
   return { kind: 'none', fallbackReason: found.problem! };
 }
 
