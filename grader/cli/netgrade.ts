@@ -13,6 +13,7 @@ import { batchCommand, mergeCommand } from './batch-command.ts';
 import { gradeCommand } from './grade-command.ts';
 import { chooseIsolation, rerunInNetworkJail } from './network-jail.ts';
 import { BatchCliOptions, GradeCliOptions, REPORTERS } from './options.ts';
+import { DEFAULT_RETRIES } from '../runner/run-check.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(',').filter(Boolean)];
 
@@ -36,7 +37,7 @@ function program(setExitCode: (code: number) => void, argv: string[]): Command {
     .option('--quiz-bank <dir>', 'stage-exam: a folder with a private bank.json (extra questions, private key)')
     .option('--time-scale <x>', 'multiply every deadline (slow or loaded machines)', '1')
     .option('--isolation <mode>', 'auto: a bubblewrap sandbox per process and a private network when available, else limits only; bwrap: require it; none', 'auto')
-    .option('--retries <n>', 're-runs of a failed check with the same seed; a check that passes on a re-run is flaky (no points); 0: no re-runs', '1')
+    .option('--retries <n>', 're-runs of a failed check with the same seed; a check that passes on a re-run is flaky (no points); 0: no re-runs', String(DEFAULT_RETRIES))
     .option('-p, --parallel <n>', 'exercises graded at the same time (default: 2 on a machine with 2 or more cores)')
     .option('--exit-zero', 'exit 0 even when points were lost (demos, dashboards); errors still exit 2 or 3')
     .option('--due <date>', 'due date: checks marked after-due-date show in student-facing formats from then on')
@@ -61,7 +62,7 @@ function program(setExitCode: (code: number) => void, argv: string[]): Command {
     .option('--quiz-bank <dir>', 'stage-exam: a folder with a private bank.json')
     .option('--time-scale <x>', 'multiply every deadline (slow or loaded machines)', '1')
     .option('--isolation <mode>', 'auto: a bubblewrap sandbox per process and a private network when available, else limits only; bwrap: require it; none', 'auto')
-    .option('--retries <n>', 're-runs of a failed check with the same seed; a check that passes on a re-run is flaky (no points); 0: no re-runs', '1')
+    .option('--retries <n>', 're-runs of a failed check with the same seed; a check that passes on a re-run is flaky (no points); 0: no re-runs', String(DEFAULT_RETRIES))
     .option('--exit-zero', 'exit 0 even when points were lost (demos, dashboards); errors still exit 2 or 3')
     .addOption(new Option('--progress <mode>', 'progress display').choices(['auto', 'bar', 'lines', 'none']).default('auto'))
     .action(async (folder: string, raw: Record<string, unknown>) => {

@@ -4,6 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { DEFAULT_RETRIES } from '../runner/run-check.ts';
 
 export const REPORTERS = ['terminal', 'html', 'json', 'junit', 'github', 'gradescope', 'prairielearn', 'classroom'] as const;
 export type ReporterName = (typeof REPORTERS)[number];
@@ -14,11 +15,11 @@ const seed = z.coerce
   .min(0, 'must be 0 or more')
   .max(0xffffffff, 'must fit in 32 bits');
 
-/** Re-runs of a failed check with the same seed (a pass on a re-run: `flaky`, no points). */
 /** auto: the bubblewrap sandbox when it works here, else limits only (with a warning). */
 const isolation = z.enum(['auto', 'bwrap', 'none'], { error: 'must be auto, bwrap or none' }).default('auto');
 
-const retries = z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(0, 'must be 0 or more').max(5, 'must be 5 or less').default(1);
+/** Re-runs of a failed check with the same seed (a pass on a re-run: `flaky`, no points). */
+const retries = z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(0, 'must be 0 or more').max(5, 'must be 5 or less').default(DEFAULT_RETRIES);
 
 export const GradeCliOptions = z.object({
   /** Exercises graded at the same time (each has its own servers and ports). */
