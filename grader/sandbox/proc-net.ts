@@ -156,8 +156,25 @@ function carriesCookie(pid: number, marker: string): boolean {
   }
 }
 
-/** Linux x86-64 and arm64 default page size; /proc/<pid>/stat counts RSS in pages. */
-const PAGE_BYTES = 4096;
+/**
+ * Bytes per page, which /proc/<pid>/stat counts RSS in: 4 KiB on x86-64, 16 or 64 KiB on
+ * some arm64 kernels. Node does not expose it; our own VmRSS (in kB, from status) divided
+ * by our own RSS in pages (from stat) gives it, rounded to a power of two. Read once.
+ */
+let pageBytes: number | undefined;
+function pageSize(): number {
+  if (pageBytes !== undefined) return pageBytes;
+  pageBytes = 4096;
+  try {
+    const kb = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'latin1'))?.[1]);
+    const stat = readFileSync('/proc/self/stat', 'latin1');
+    const pages = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[21]);
+    if (kb > 0 && pages > 0) pageBytes = 2 ** Math.round(Math.log2((kb * 1024) / pages));
+  } catch {
+    // keep the x86-64 default
+  }
+  return pageBytes;
+}
 
 /**
  * Resident memory of a process group and all descendants of its members, in bytes. One
@@ -172,7 +189,7 @@ export function residentBytesOfGroup(pgid: number): number {
   addDescendants(entries, members);
   let pages = 0;
   for (const e of entries) if (members.has(e.pid)) pages += e.rssPages || 0;
-  return pages * PAGE_BYTES;
+  return pages * pageSize();
 }
 
 /** Processes whose starting environment has `variable=value`. */
