@@ -13,9 +13,10 @@
 import { isolationModeFromEnv, resolveIsolation } from '../sandbox/isolation.ts';
 import { spawnInNetworkJail, type JailedChild } from '../sandbox/jailed-child.ts';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { createReadStream, existsSync, rmSync } from 'node:fs';
+import { lstat, mkdir, readdir, readFile, readlink, rm } from 'node:fs/promises';
+import { ownedTempDir } from '../sandbox/workspace.ts';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import pLimit from 'p-limit';
 import type { ExerciseDefinition } from '../exercise/define.ts';
@@ -161,7 +162,7 @@ export async function runBatch(request: BatchRequest): Promise<ClassResult> {
   const optionsKey = optionsHash(request);
   const exercises = await classExercises(request.exercises, request.checkIds, request.quizBank);
   const limit = pLimit(request.concurrency ?? defaultConcurrency());
-  const scratch = await mkdtemp(join(tmpdir(), 'netgrade-batch-'));
+  const scratch = await ownedTempDir('netgrade-batch-');
   activeScratch.add(scratch);
   stopWorkersOnSignals();
   const progress = request.progress;
@@ -279,13 +280,13 @@ function stopWorkersOnSignals(): void {
   }
 }
 
-function runWorker(requestFile: string, resultFile: string, timeoutMs: number): Promise<{ timedOut: boolean; how: string; stderr: string }> {
+async function runWorker(requestFile: string, resultFile: string, timeoutMs: number): Promise<{ timedOut: boolean; how: string; stderr: string }> {
+  // The worker's temporary files go in a folder of ours, removed when it ends however it
+  // ends: killed inside its sandbox, it cannot clean up after itself.
+  const tmp = await ownedTempDir('netgrade-worker-');
+  activeScratch.add(tmp);
   return new Promise((done) => {
     stopWorkersOnSignals();
-    // The worker's temporary files go in a folder of ours, removed when it ends however it
-    // ends: killed inside its sandbox, it cannot clean up after itself.
-    const tmp = mkdtempSync(join(tmpdir(), 'netgrade-worker-'));
-    activeScratch.add(tmp);
     // Each worker grades in a network namespace of its own when the sandbox is available.
     const worker = spawnInNetworkJail(resolveIsolation(isolationModeFromEnv()), process.execPath, [WORKER, requestFile, resultFile], {
       stdio: ['ignore', 'ignore', 'pipe'],

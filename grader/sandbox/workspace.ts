@@ -27,10 +27,8 @@ export class Workspace {
   }
 
   static async create(): Promise<Workspace> {
-    await sweepStaleWorkspaces(tmpdir());
-    const root = await mkdtemp(join(tmpdir(), 'netgrade-'));
+    const root = await ownedTempDir('netgrade-');
     liveWorkspaces.add(root);
-    await writeFile(join(root, OWNER_FILE), String(process.pid));
     installCleanupHandlers();
     return new Workspace(root);
   }
@@ -131,6 +129,7 @@ const OWNER_FILE = '.netgrade-owner';
  * grader on the machine removes them. A workspace whose owner is alive is never touched.
  */
 export async function sweepStaleWorkspaces(dir: string): Promise<string[]> {
+  sweptOnce = true;
   const removed: string[] = [];
   let names: string[];
   try {
@@ -139,7 +138,7 @@ export async function sweepStaleWorkspaces(dir: string): Promise<string[]> {
     return removed;
   }
   for (const name of names) {
-    if (!/^netgrade-[A-Za-z0-9]{6}$/.test(name)) continue;
+    if (!/^netgrade-(?:batch-|worker-)?[A-Za-z0-9]{6}$/.test(name)) continue;
     const root = join(dir, name);
     let owner: number;
     try {
@@ -155,6 +154,20 @@ export async function sweepStaleWorkspaces(dir: string): Promise<string[]> {
   return removed;
 }
 
+
+let sweptOnce = false;
+
+/**
+ * A new temporary folder `<tmpdir>/<prefix>XXXXXX` carrying this process's pid as its owner,
+ * so that a later grader removes it if this one is killed before it can (see
+ * `sweepStaleWorkspaces`, run here once per process first). The caller removes it normally.
+ */
+export async function ownedTempDir(prefix: 'netgrade-' | 'netgrade-batch-' | 'netgrade-worker-'): Promise<string> {
+  if (!sweptOnce) await sweepStaleWorkspaces(tmpdir());
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  await writeFile(join(dir, OWNER_FILE), String(process.pid));
+  return dir;
+}
 
 /** Lists files under a directory (relative paths, '/'-separated), for reports and checks. */
 export async function listFiles(dir: string): Promise<string[]> {
