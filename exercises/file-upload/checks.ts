@@ -369,6 +369,15 @@ export const checks: CheckDefinition[] = [
       after.end();
       await expectOkReply(after, ctx, body, 'after.txt (after another client reset its upload)');
       await expectStored(server, ctx, 'uploads/after.txt', body, 'After a reset of another upload,');
+      // Looked at once more, a whole upload later: a server that finishes the cut-off upload
+      // late (renaming its temporary file on 'close', say) has had every chance to by now.
+      const late = await visibleNames(server);
+      if (late.some((name) => name !== 'after.txt')) {
+        throw new CheckFailure(`After an upload cut off by a reset and one more upload (after.txt), the upload folder holds ${late.join(', ')}: the cut-off upload must leave nothing, not even later.`, {
+          expected: 'after.txt',
+          actual: late.join('\n'),
+        });
+      }
     },
   },
   {
