@@ -6,7 +6,7 @@
 import { setTimeout as pause } from 'node:timers/promises';
 import type { CheckContext, CheckDefinition } from '../../grader/exercise/define.ts';
 import { CheckFailure } from '../../grader/model/errors.ts';
-import { describeOutcome, show } from '../../grader/probes/expect.ts';
+import { ABSENCE_MS, describeOutcome, show } from '../../grader/probes/expect.ts';
 import { bytewise } from '../../grader/probes/segmentation.ts';
 import type { TcpProbe } from '../../grader/probes/tcp.ts';
 import {
@@ -302,8 +302,8 @@ export const checks: CheckDefinition[] = [
           '(the six requests were sent in one segment.) Requests of one connection must be answered one at a time, in order: the BALANCE after a TRANSFER in the same segment must see the transfer.',
         );
       }
-      // The six replies have arrived: an extra line would be written with them (100 ms is the margin).
-      const extra = await c1!.collectFor(ctx.ms(100));
+      // The six replies have arrived: an extra line would be written with them.
+      const extra = await c1!.collectFor(ctx.ms(ABSENCE_MS));
       if (extra.length > 0) {
         throw new CheckFailure(`After the six replies to six requests, ${c1!.label} received more: ${show(extra)}. Send exactly one reply line per request.`, {
           expected: 'nothing more',

@@ -13,7 +13,7 @@
 import { setImmediate as nextTurn, setTimeout as delay } from 'node:timers/promises';
 import type { CheckContext } from '../../grader/exercise/define.ts';
 import { CheckFailure } from '../../grader/model/errors.ts';
-import { show } from '../../grader/probes/expect.ts';
+import { ABSENCE_MS, show } from '../../grader/probes/expect.ts';
 import type { UdpProbe } from '../../grader/probes/udp.ts';
 import type { RunningServer } from '../../grader/sandbox/sandbox.ts';
 
@@ -22,9 +22,9 @@ export const REPLY_MS = 1500;
 /**
  * The observation window after a mark, where the absence of a datagram is asserted. The mark
  * already proves that everything sent before it arrived; the window is only for servers that
- * send later (timers, async work): 100 ms (was 200 ms, paid by every correct server).
+ * send later (timers, async work).
  */
-export const QUIET_MS = 100;
+export const QUIET_MS = ABSENCE_MS;
 
 export const OBSERVER = 'observer';
 const MARK = /^observer : mark-(\d+)$/;

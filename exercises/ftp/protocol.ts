@@ -16,12 +16,9 @@ export const ROOT = 'files';
 export const REPLY_MS = 1500;
 /** How long the bytes of a file (up to a few MiB) may take. */
 export const DATA_MS = 5000;
-/**
- * How long the grader watches for bytes that must not arrive. It starts after a positive event
- * (the server has read our bytes, or answered), so a write or reply it makes by mistake is already
- * under way; 100 ms is the margin for a loaded machine (was 300 ms, paid in full by every correct server).
- */
-export const ABSENCE_MS = 100;
+/** How long the checks watch for something that must not happen (see grader/probes/expect.ts). */
+import { ABSENCE_MS } from '../../grader/probes/expect.ts';
+export { ABSENCE_MS };
 export const MAX_UPLOAD = 100 * 1024 * 1024;
 
 /** Bytes 0..255 four times, then `##\n##` (the classic's end marker inside the data). */

@@ -5,7 +5,7 @@
  */
 import type { CheckContext, CheckDefinition } from '../../grader/exercise/define.ts';
 import { CheckFailure } from '../../grader/model/errors.ts';
-import { describeOutcome, show } from '../../grader/probes/expect.ts';
+import { ABSENCE_MS, describeOutcome, show } from '../../grader/probes/expect.ts';
 import { bytewise, utf8Split } from '../../grader/probes/segmentation.ts';
 import type { TcpProbe } from '../../grader/probes/tcp.ts';
 import type { RunningServer } from '../../grader/sandbox/sandbox.ts';
@@ -14,14 +14,8 @@ export const REPLY = Buffer.from('收到收到\n', 'utf8');
 const REPLY_TEXT = '收到收到\\n';
 /** A reply (or a close) on loopback: a correct server answers in milliseconds. */
 const REPLY_MS = 1500;
-/**
- * How long "nothing more arrives" is watched (absence can only be observed over time). It
- * starts once the expected replies have arrived, or once the server has read every byte
- * sent (paced): an extra reply is written by the same handler, so it follows within
- * microseconds; 100 ms leaves a wide margin for a loaded machine (was 250 ms, paid by every
- * correct server, 7 times per submission).
- */
-const QUIET_MS = 100;
+/** How long "nothing more arrives" is watched, once the expected replies are in or every byte sent was read. */
+const QUIET_MS = ABSENCE_MS;
 /**
  * How long `echo.split-line` watches a line that has not ended yet. Longer than QUIET_MS on
  * purpose: here absence is the point, since a server that takes a pause in the input for

@@ -13,9 +13,8 @@
  * - a look reads the table in chunks and stops at the server's entry (half the table on
  *   average), and parses only the lines that name the two ports.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
-import { isProcNetAvailable } from '../sandbox/proc-net.ts';
+import { isProcNetAvailable, receiveQueueOf } from '../sandbox/proc-net.ts';
 
 export interface Endpoint {
   /** The probe's local port. */
@@ -42,62 +41,15 @@ const PACING_MS = 15;
  * segment.)
  */
 const SETTLED_MS = 2;
-const CHUNK_BYTES = 16 * 1024;
-const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-
-function hexPort(port: number): string {
-  return port.toString(16).toUpperCase().padStart(4, '0');
-}
-
-/**
- * Looks up the server's end of the connection in one table. `found` false: not in this
- * table. Reads the table in chunks and stops at the entry.
- */
-function lookIn(table: 'tcp' | 'tcp6', serverTag: string, probeTag: string): { found: boolean; serverUnread: number } {
-  let fd: number;
-  try {
-    fd = openSync(`/proc/net/${table}`, 'r');
-  } catch {
-    return { found: false, serverUnread: 0 };
-  }
-  try {
-    let rest = '';
-    for (;;) {
-      const n = readSync(fd, chunk, 0, CHUNK_BYTES, null);
-      if (n === 0) return { found: false, serverUnread: 0 };
-      const text = rest + chunk.toString('latin1', 0, n);
-      const lastNewline = text.lastIndexOf('\n');
-      rest = text.slice(lastNewline + 1);
-      // Only lines holding the server's port as "<address>:<port> " can be the entry.
-      let at = text.indexOf(serverTag);
-      while (at >= 0 && at < lastNewline) {
-        const start = text.lastIndexOf('\n', at) + 1;
-        const end = text.indexOf('\n', at);
-        const fields = text.slice(start, end).trim().split(/\s+/);
-        // sl, local_address, rem_address, st, tx_queue:rx_queue, ...
-        if (fields.length >= 5 && fields[1]!.endsWith(serverTag.trimEnd()) && fields[2]!.endsWith(probeTag)) {
-          const rx = parseInt(fields[4]!.split(':')[1] ?? '0', 16);
-          return { found: true, serverUnread: Number.isNaN(rx) ? 0 : rx };
-        }
-        at = text.indexOf(serverTag, end);
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** The server's receive queue on this connection; `found` false when the connection is gone. */
 /** The table where each server port's connections were last found (a dual-stack server's are in tcp6). */
 const tableOfServer = new Map<number, 'tcp' | 'tcp6'>();
 
+/** The server's receive queue on this connection; `found` false when the connection is gone. */
 function serverQueue(endpoint: Endpoint): { serverUnread: number; found: boolean } {
-  const serverTag = `:${hexPort(endpoint.serverPort)} `;
-  const probeTag = `:${hexPort(endpoint.localPort)}`;
   const known = endpoint.table ?? tableOfServer.get(endpoint.serverPort);
   const tables: Array<'tcp' | 'tcp6'> = known === 'tcp6' ? ['tcp6', 'tcp'] : ['tcp', 'tcp6'];
   for (const table of endpoint.table ? [endpoint.table] : tables) {
-    const { found, serverUnread } = lookIn(table, serverTag, probeTag);
+    const { found, serverUnread } = receiveQueueOf(table, endpoint.serverPort, endpoint.localPort);
     if (found) {
       endpoint.table = table;
       if (tableOfServer.size > 1000) tableOfServer.clear();

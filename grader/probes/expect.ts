@@ -5,6 +5,16 @@
 import { CheckFailure } from '../model/errors.ts';
 import type { ReadOutcome, TcpProbe } from './tcp.ts';
 
+/**
+ * How long a check watches for something that must not happen (a reply, a datagram, a
+ * write): absence can only be observed over time. Every check starts the window after a
+ * positive event (the server has read our bytes, or answered, or a mark has come back), so
+ * a reply or write made by mistake is already under way: 100 ms is the margin for a loaded
+ * machine (it was 250-300 ms, paid in full by every correct server). Where absence itself
+ * is the point (a server waiting for a pause), a check watches longer, under its own name.
+ */
+export const ABSENCE_MS = 100;
+
 /** Quotes text for a message: escapes control characters, shortens long text. */
 export function show(value: string | Uint8Array, max = 160): string {
   let text: string;

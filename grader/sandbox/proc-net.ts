@@ -7,7 +7,7 @@
  * Hand-written: no maintained package reads these tables, and the format is small and stable.
  * Elsewhere (macOS) `isProcNetAvailable()` is false and callers fall back to connecting.
  */
-import { readFileSync, readdirSync, readlinkSync, existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readdirSync, readlinkSync, readSync } from 'node:fs';
 
 export type SocketProtocol = 'tcp' | 'tcp6' | 'udp' | 'udp6';
 
@@ -56,6 +56,55 @@ function decodeAddress(hex: string): string {
     return `::ffff:${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
   }
   return full;
+}
+
+const CHUNK_BYTES = 16 * 1024;
+const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+
+function hexPort(port: number): string {
+  return port.toString(16).toUpperCase().padStart(4, '0');
+}
+
+/**
+ * The receive queue of the server's end of one connection (local port `serverPort`,
+ * remote port `peerPort`) in one table; `found` false: not in this table. A hot path (every
+ * paced segment): reads the table in chunks, stops at the entry, and parses only the lines
+ * that name the server's port.
+ */
+export function receiveQueueOf(table: 'tcp' | 'tcp6', serverPort: number, peerPort: number): { found: boolean; serverUnread: number } {
+  const serverTag = `:${hexPort(serverPort)} `;
+  const probeTag = `:${hexPort(peerPort)}`;
+  let fd: number;
+  try {
+    fd = openSync(`/proc/net/${table}`, 'r');
+  } catch {
+    return { found: false, serverUnread: 0 };
+  }
+  try {
+    let rest = '';
+    for (;;) {
+      const n = readSync(fd, chunk, 0, CHUNK_BYTES, null);
+      if (n === 0) return { found: false, serverUnread: 0 };
+      const text = rest + chunk.toString('latin1', 0, n);
+      const lastNewline = text.lastIndexOf('\n');
+      rest = text.slice(lastNewline + 1);
+      // Only lines holding the server's port as "<address>:<port> " can be the entry.
+      let at = text.indexOf(serverTag);
+      while (at >= 0 && at < lastNewline) {
+        const start = text.lastIndexOf('\n', at) + 1;
+        const end = text.indexOf('\n', at);
+        const fields = text.slice(start, end).trim().split(/\s+/);
+        // sl, local_address, rem_address, st, tx_queue:rx_queue, ...
+        if (fields.length >= 5 && fields[1]!.endsWith(serverTag.trimEnd()) && fields[2]!.endsWith(probeTag)) {
+          const rx = parseInt(fields[4]!.split(':')[1] ?? '0', 16);
+          return { found: true, serverUnread: Number.isNaN(rx) ? 0 : rx };
+        }
+        at = text.indexOf(serverTag, end);
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export function readSocketTable(protocol: SocketProtocol): SocketEntry[] {
@@ -190,14 +239,6 @@ export function residentBytesOfGroup(pgid: number): number {
   let pages = 0;
   for (const e of entries) if (members.has(e.pid)) pages += e.rssPages || 0;
   return pages * pageSize();
-}
-
-/** Processes whose starting environment has `variable=value`. */
-export function pidsCarrying(variable: string, value: string): number[] {
-  const marker = `\0${variable}=${value}\0`;
-  return readProcEntries()
-    .filter((e) => e.pid !== process.pid && carriesCookie(e.pid, marker))
-    .map((e) => e.pid);
 }
 
 /** Process ids whose parent is `pid`. */
