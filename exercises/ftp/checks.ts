@@ -1,6 +1,6 @@
 /**
  * The checks of ftp, one per clause of the contract (../shared/EXERCISES.md). Each check
- * starts a fresh server with FTP_ROOT unset (the default ./files). Requests are one write
+ * starts a fresh server with FTP_ROOT unset (the default ./files), except root.env. Requests are one write
  * each, and the probe waits for the whole reply before the next, except in the checks
  * about segmentation (framing.*, put.data-with-command).
  */
@@ -16,6 +16,7 @@ import {
   BIN,
   DATA_MS,
   MAX_UPLOAD,
+  OTHER_ROOT,
   REPLY_MS,
   ROOT,
   expectGet,
@@ -88,6 +89,32 @@ export const checks: CheckDefinition[] = [
     },
   },
   {
+    id: 'root.env',
+    title: 'The library is the folder in env FTP_ROOT when it is set',
+    points: 5,
+    async run(ctx) {
+      // A decoy in the default folder: a server that ignores FTP_ROOT lists and serves it.
+      const server = await ctx.startServer({
+        env: { FTP_ROOT: OTHER_ROOT },
+        fixtures: { [`${OTHER_ROOT}/in-root.txt`]: 'from FTP_ROOT', [`${ROOT}/decoy.txt`]: 'from ./files' },
+      });
+      const why = `With FTP_ROOT=${OTHER_ROOT} (holding in-root.txt) and a decoy.txt in ./files,`;
+      const hint = 'The library is the folder in env FTP_ROOT; ./files is only the default when FTP_ROOT is unset.';
+      const probe = await ctx.connect(server);
+      await expectList(probe, ctx, ['in-root.txt'], why, hint);
+      await expectGet(probe, ctx, 'in-root.txt', Buffer.from('from FTP_ROOT'), `${why} `);
+      await put(probe, ctx, 'uploaded.txt', 'stored');
+      const stored = await waitForFile(server, `${OTHER_ROOT}/uploaded.txt`, (c) => c !== undefined && c.toString() === 'stored', ctx.ms(REPLY_MS));
+      if (!stored.accepted) {
+        const inDefault = (await filesOnDisk(server)).includes('uploaded.txt');
+        throw new CheckFailure(`${why} PUT uploaded.txt was answered DONE but ${OTHER_ROOT}/uploaded.txt ${stored.content === undefined ? 'does not exist' : 'holds other bytes'}${inDefault ? ' (it went to ./files)' : ''}. ${hint}`, {
+          expected: `${OTHER_ROOT}/uploaded.txt holding "stored"`,
+          actual: inDefault ? 'files/uploaded.txt' : stored.content === undefined ? '(no file)' : show(stored.content),
+        });
+      }
+    },
+  },
+  {
     id: 'list.empty',
     title: 'LIST of an empty library answers FAIL empty',
     points: 5,
@@ -103,7 +130,7 @@ export const checks: CheckDefinition[] = [
   {
     id: 'get.basic',
     title: 'GET sends OK <size> and exactly the bytes of the file (text, binary, empty, 5 MiB)',
-    points: 10,
+    points: 5,
     timeoutMs: 30000,
     async run(ctx) {
       const files: Record<string, Buffer> = {

@@ -12,6 +12,8 @@ import type { RunningServer } from '../../grader/sandbox/sandbox.ts';
 
 /** The library folder (FTP_ROOT is left unset: the default `./files`). */
 export const ROOT = 'files';
+/** The library of the one check that sets FTP_ROOT (relative to the server's working directory). */
+export const OTHER_ROOT = 'library';
 /** How long one reply line may take on loopback. */
 export const REPLY_MS = 1500;
 /** How long the bytes of a file (up to a few MiB) may take. */
