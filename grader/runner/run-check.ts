@@ -6,7 +6,8 @@
  * A check that fails because of what happened during it (`failed`, `timeout`, a crash, a
  * program that ran too long) is re-run with the same seed and fresh processes, `retries`
  * times at most: if a re-run passes, the check is `flaky` (no points); if none does, the
- * first attempt's result stands. Start failures and the grader's own errors are not re-run.
+ * first attempt's result stands. Start failures, the grader's own errors and checks that
+ * ran nothing (no process, no connection: only files read) are not re-run.
  */
 import { readFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -245,6 +246,10 @@ export async function runCheckAttempt(input: CheckRunInput): Promise<AttemptOutc
   await scope.teardown();
 
   if (thrown instanceof InfrastructureError) throw thrown;
+  // A check that started no process and opened no connection only read files (quiz answers,
+  // the submission's code): nothing in it depends on timing, so a re-run would only repeat it.
+  const timingDependent = scope.processes.length > 0 || tcpProbes.length > 0 || udpProbes.length > 0;
+  const retryable = (result: CheckResult): AttemptOutcome => ({ result, retryable: timingDependent });
 
   const base = {
     id: check.id,
@@ -271,7 +276,7 @@ export async function runCheckAttempt(input: CheckRunInput): Promise<AttemptOutc
       },
       // A start failure repeats on every try (and later checks are skipped for it); a crash,
       // a flood or a program that ran too long happened during this check.
-      retryable: !thrown.repeatsEveryTry,
+      retryable: timingDependent && !thrown.repeatsEveryTry,
     };
   }
   if (crashed) {
@@ -324,8 +329,6 @@ export async function runCheckAttempt(input: CheckRunInput): Promise<AttemptOutc
     retryable: false,
   };
 }
-
-const retryable = (result: CheckResult): AttemptOutcome => ({ result, retryable: true });
 
 
 function excerptOf(processes: SandboxProcess[]): OutputExcerpt | undefined {

@@ -29,19 +29,28 @@ import { Multiplexer } from '../../grader/reporters/reporter.ts';
 import { TerminalReporter } from '../../grader/reporters/terminal.ts';
 import { gradeSubmission } from '../../grader/runner/grade-submission.ts';
 import { combineAttempts } from '../../grader/runner/run-check.ts';
-import { DEFAULT_SANDBOX_CONFIG } from '../../grader/sandbox/sandbox.ts';
+import { DEFAULT_SANDBOX_CONFIG, type RunningServer } from '../../grader/sandbox/sandbox.ts';
 import { VARIANTS } from '../helpers/grade.ts';
 
 const EXERCISE = 'flaky-demo';
 
 /** Calls of each check in the current grading, and the seed each call saw. */
 let calls = new Map<string, number[]>();
-function call(ctx: CheckContext, id: string): number {
+function count(ctx: CheckContext, id: string): number {
   const seen = calls.get(id) ?? [];
   seen.push(ctx.seed);
   calls.set(id, seen);
   ctx.note(`attempt ${seen.length} of ${id}`);
   return seen.length;
+}
+/**
+ * Counts a call of a check that talks to the network, as every check of a race does: it
+ * opens a UDP socket (to a port nobody serves; nothing is sent). Checks that run nothing
+ * (only read files) are not re-run, so without it these would never be.
+ */
+async function call(ctx: CheckContext, id: string): Promise<number> {
+  await ctx.udp({ port: 9 } as RunningServer);
+  return count(ctx, id);
 }
 
 const checks: CheckDefinition[] = [
@@ -50,7 +59,7 @@ const checks: CheckDefinition[] = [
     title: 'Always passes',
     points: 3,
     async run(ctx) {
-      call(ctx, 'steady.pass');
+      await call(ctx, 'steady.pass');
     },
   },
   {
@@ -58,7 +67,7 @@ const checks: CheckDefinition[] = [
     title: 'Fails the first time only',
     points: 5,
     async run(ctx) {
-      if (call(ctx, 'race.once') === 1) throw new CheckFailure('the reply came before the transfer was done', { expected: 'OK 3', actual: 'OK 2' });
+      if (await call(ctx, 'race.once') === 1) throw new CheckFailure('the reply came before the transfer was done', { expected: 'OK 3', actual: 'OK 2' });
     },
   },
   {
@@ -66,7 +75,7 @@ const checks: CheckDefinition[] = [
     title: 'Fails twice, then passes',
     points: 2,
     async run(ctx) {
-      if (call(ctx, 'race.twice') <= 2) throw new CheckFailure('lost an update');
+      if (await call(ctx, 'race.twice') <= 2) throw new CheckFailure('lost an update');
     },
   },
   {
@@ -74,7 +83,7 @@ const checks: CheckDefinition[] = [
     title: 'Always fails the same way',
     points: 4,
     async run(ctx) {
-      call(ctx, 'wrong.always');
+      await call(ctx, 'wrong.always');
       throw new CheckFailure('the length header is little-endian', { expected: '00 00 00 03', actual: '03 00 00 00' });
     },
   },
@@ -83,7 +92,7 @@ const checks: CheckDefinition[] = [
     title: 'Fails differently on the re-run',
     points: 1,
     async run(ctx) {
-      const n = call(ctx, 'wrong.differently');
+      const n = await call(ctx, 'wrong.differently');
       throw new CheckFailure(n === 1 ? 'first wrong answer' : 'second wrong answer');
     },
   },
@@ -92,7 +101,7 @@ const checks: CheckDefinition[] = [
     title: 'A bug in the check itself',
     points: 1,
     async run(ctx) {
-      call(ctx, 'grader.bug');
+      await call(ctx, 'grader.bug');
       throw new TypeError('undefined is not a function');
     },
   },
@@ -101,7 +110,7 @@ const checks: CheckDefinition[] = [
     title: 'A shared input that cannot be loaded (a start failure)',
     points: 1,
     async run(ctx) {
-      call(ctx, 'input.bad');
+      await call(ctx, 'input.bad');
       await ctx.shared('answers', async () => {
         throw new SubmissionError('BAD_INPUT_FILE', 'answers.json is not JSON', 'Write valid JSON.');
       });
@@ -115,12 +124,29 @@ const exercise = defineExercise({
   checks,
 });
 
+/** An exercise whose one check runs nothing: it only reads an answer and fails. */
+const answersOnly = defineExercise({
+  meta: { id: EXERCISE, title: 'Answers only', titleZh: '答案', kind: 'program', entryFiles: ['main.ts'] },
+  dir: '/nonexistent',
+  checks: [
+    {
+      id: 'files.wrong',
+      title: 'Reads only files (an answer key) and fails',
+      points: 1,
+      async run(ctx) {
+        count(ctx, 'files.wrong');
+        throw new CheckFailure('your answer "B" is not correct');
+      },
+    },
+  ],
+});
+
 const temps: string[] = [];
 afterAll(async () => {
   for (const dir of temps) await rm(dir, { recursive: true, force: true });
 });
 
-async function grade(retries?: number, checkIds?: string[]): Promise<SubmissionResult> {
+async function grade(retries?: number, checkIds?: string[], graded = exercise): Promise<SubmissionResult> {
   const submission = await mkdtemp(join(tmpdir(), 'netgrade-flaky-'));
   temps.push(submission);
   await mkdir(join(submission, EXERCISE));
@@ -128,7 +154,7 @@ async function grade(retries?: number, checkIds?: string[]): Promise<SubmissionR
   calls = new Map();
   return gradeSubmission({
     submissionDir: submission,
-    exercises: [exercise],
+    exercises: [graded],
     seed: 4242,
     options: {},
     sandbox: DEFAULT_SANDBOX_CONFIG,
@@ -192,6 +218,14 @@ describe('re-running failed checks (default: once)', () => {
     expect(differently).toMatchObject({ status: 'failed', message: 'first wrong answer' });
     expect(differently.attempts![0]).toMatchObject({ status: 'failed', message: 'second wrong answer' });
     expect(notes(differently.attempts![0]!.transcript)).toEqual(['attempt 2 of wrong.differently']);
+  });
+
+  test('a check that ran nothing (no process, no connection) is not re-run: its outcome cannot depend on timing', async () => {
+    const only = await grade(undefined, undefined, answersOnly);
+    expect(calls.get('files.wrong')).toHaveLength(1);
+    const check = byId(only, 'files.wrong');
+    expect(check).toMatchObject({ status: 'failed', message: 'your answer "B" is not correct' });
+    expect(check.attempts).toBeUndefined();
   });
 
   test('with one re-run, a check that needs two is failed', () => {
