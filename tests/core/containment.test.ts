@@ -72,6 +72,20 @@ async function submission(name: string, exerciseFolder: string): Promise<string>
   return dir;
 }
 
+/**
+ * `netgrade grade` on a submission that daemonises a grandchild, once that grandchild runs
+ * (the first check's server has started): the moment to interrupt the grader.
+ */
+async function gradingDaemonSubmission() {
+  const dir = await submission('daemon', join(HOSTILE, 'detached-grandchild'));
+  const child = execa(process.execPath, [CLI, 'grade', dir, '--reporter', 'json', '--out', join(scratch, 'out')], {
+    env: { TMPDIR: tmp },
+    reject: false,
+  });
+  expect(await until(() => processesWithMarker(`netgrade-hostile-grandchild-${nonce}`).length > 0, 30_000)).toBe(true);
+  return { dir, child };
+}
+
 const netgrade = (args: string[]) =>
   execa(process.execPath, [CLI, ...args], { env: { TMPDIR: tmp, NO_COLOR: '1' }, reject: false, timeout: 120_000 });
 
@@ -119,12 +133,7 @@ describe.skipIf(!SANDBOXED)('containment through the command line (bubblewrap sa
   });
 
   test('the grader stopped with SIGTERM mid-grading cleans up after itself: no process, no temporary file', async () => {
-    const dir = await submission('daemon', join(HOSTILE, 'detached-grandchild'));
-    const child = execa(process.execPath, [CLI, 'grade', dir, '--reporter', 'json', '--out', join(scratch, 'out')], {
-      env: { TMPDIR: tmp },
-      reject: false,
-    });
-    expect(await until(() => processesWithMarker(`netgrade-hostile-grandchild-${nonce}`).length > 0, 30_000)).toBe(true);
+    const { dir, child } = await gradingDaemonSubmission();
     child.kill('SIGTERM');
     const ended = await child;
     expect(ended.exitCode ?? ended.signal, ended.stderr).not.toBe(0);
@@ -136,13 +145,7 @@ describe.skipIf(!SANDBOXED)('containment through the command line (bubblewrap sa
   });
 
   test('the grader killed with SIGKILL mid-grading leaves no process of the submission behind', async () => {
-    const dir = await submission('daemon', join(HOSTILE, 'detached-grandchild'));
-    const child = execa(process.execPath, [CLI, 'grade', dir, '--reporter', 'json', '--out', join(scratch, 'out')], {
-      env: { TMPDIR: tmp },
-      reject: false,
-    });
-    // The grandchild exists once the first check's server has started.
-    expect(await until(() => processesWithMarker(`netgrade-hostile-grandchild-${nonce}`).length > 0, 30_000)).toBe(true);
+    const { dir, child } = await gradingDaemonSubmission();
     child.kill('SIGKILL');
     await child;
     // Everything goes: the submission's processes and the grader inside the network sandbox
