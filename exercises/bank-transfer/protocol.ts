@@ -35,15 +35,17 @@ export interface Bank {
 /** Starts a fresh server with `accounts.json` and env TRANSFER_DELAY_MS. */
 export async function startBank(
   ctx: CheckContext,
-  options: { delayMs?: number; accounts?: Readonly<Record<string, number>> } = {},
+  /** `delayMs: 'unset'` leaves TRANSFER_DELAY_MS out of the environment (the server's default, 100, applies). */
+  options: { delayMs?: number | 'unset'; accounts?: Readonly<Record<string, number>> } = {},
 ): Promise<Bank> {
-  const delayMs = options.delayMs ?? DEFAULT_DELAY_MS;
+  const unset = options.delayMs === 'unset';
+  const delayMs = options.delayMs === 'unset' ? DEFAULT_DELAY_MS : (options.delayMs ?? DEFAULT_DELAY_MS);
   const accounts = options.accounts ?? ACCOUNTS;
   const server = await ctx.startServer({
     fixtures: { 'accounts.json': JSON.stringify(accounts) },
-    env: { TRANSFER_DELAY_MS: String(delayMs) },
+    env: unset ? {} : { TRANSFER_DELAY_MS: String(delayMs) },
   });
-  ctx.note(`accounts.json = ${JSON.stringify(accounts)}, TRANSFER_DELAY_MS=${delayMs}`);
+  ctx.note(`accounts.json = ${JSON.stringify(accounts)}, ${unset ? 'TRANSFER_DELAY_MS unset (default 100)' : `TRANSFER_DELAY_MS=${delayMs}`}`);
   return { server, delayMs, accounts };
 }
 
