@@ -14,8 +14,6 @@ import { childrenOf } from './proc-net.ts';
 
 export interface JailedChild {
   child: ChildProcess;
-  /** True when the program runs inside bwrap (false: started directly, no sandbox here). */
-  jailed: boolean;
   /** Sends `signal` to the program inside the jail (to the jail itself if the program is not up yet). */
   signalInside(signal: NodeJS.Signals): void;
 }
@@ -35,5 +33,5 @@ export function spawnInNetworkJail(level: IsolationLevel, program: string, args:
       }
     }
   };
-  return { child, jailed, signalInside };
+  return { child, signalInside };
 }

@@ -3,7 +3,8 @@
  * (so the submission itself is never modified and no surrounding package.json changes how
  * Node loads it), and a fresh, empty working directory per process.
  */
-import { chmod, chown, cp, lstat, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmod, chown, cp, lstat, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { isProcessAlive } from './proc-net.ts';
@@ -129,7 +130,6 @@ const OWNER_FILE = '.netgrade-owner';
  * grader on the machine removes them. A workspace whose owner is alive is never touched.
  */
 export async function sweepStaleWorkspaces(dir: string): Promise<string[]> {
-  sweptOnce = true;
   const removed: string[] = [];
   let names: string[];
   try {
@@ -154,8 +154,8 @@ export async function sweepStaleWorkspaces(dir: string): Promise<string[]> {
   return removed;
 }
 
-
-let sweptOnce = false;
+/** This process's one sweep of the system temp folder (started by the first ownedTempDir). */
+let sweep: Promise<string[]> | undefined;
 
 /**
  * A new temporary folder `<tmpdir>/<prefix>XXXXXX` carrying this process's pid as its owner,
@@ -163,9 +163,12 @@ let sweptOnce = false;
  * `sweepStaleWorkspaces`, run here once per process first). The caller removes it normally.
  */
 export async function ownedTempDir(prefix: 'netgrade-' | 'netgrade-batch-' | 'netgrade-worker-'): Promise<string> {
-  if (!sweptOnce) await sweepStaleWorkspaces(tmpdir());
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  await writeFile(join(dir, OWNER_FILE), String(process.pid));
+  await (sweep ??= sweepStaleWorkspaces(tmpdir()));
+  // Synchronous from here: no signal handler can run between the folder's creation and the
+  // caller's registering it for removal (an interrupted batch removes what it registered),
+  // and the folder never exists without its owner file.
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  writeFileSync(join(dir, OWNER_FILE), String(process.pid));
   return dir;
 }
 
