@@ -162,6 +162,23 @@ interface ProcEntry {
   alive: boolean;
 }
 
+/**
+ * The fields of /proc/<pid>/stat after the command name (which is in parentheses and may
+ * contain spaces): [0] state, [1] ppid, [2] pgrp, ... [21] rss in pages. Undefined when
+ * the process is gone.
+ */
+function statFields(pid: number | string): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** False for a zombie (Z) or a dead (X) process. */
+const isRunningState = (state: string | undefined) => state !== 'Z' && state !== 'X';
+
 function readProcEntries(): ProcEntry[] {
   const entries: ProcEntry[] = [];
   let names: string[];
@@ -172,14 +189,9 @@ function readProcEntries(): ProcEntry[] {
   }
   for (const name of names) {
     if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
-      // Fields after the command name (which is in parentheses and may contain spaces).
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      entries.push({ pid: Number(name), ppid: Number(rest[1]), pgrp: Number(rest[2]), rssPages: Number(rest[21]), alive: rest[0] !== 'Z' && rest[0] !== 'X' });
-    } catch {
-      // the process ended while we looked
-    }
+    const rest = statFields(name);
+    if (!rest) continue; // the process ended while we looked
+    entries.push({ pid: Number(name), ppid: Number(rest[1]), pgrp: Number(rest[2]), rssPages: Number(rest[21]), alive: isRunningState(rest[0]) });
   }
   return entries;
 }
@@ -216,8 +228,7 @@ function pageSize(): number {
   pageBytes = 4096;
   try {
     const kb = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'latin1'))?.[1]);
-    const stat = readFileSync('/proc/self/stat', 'latin1');
-    const pages = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[21]);
+    const pages = Number(statFields('self')?.[21]);
     if (kb > 0 && pages > 0) pageBytes = 2 ** Math.round(Math.log2((kb * 1024) / pages));
   } catch {
     // keep the x86-64 default
@@ -340,13 +351,8 @@ export function reachableFromLoopback(address: string): boolean {
 /** Whether a process exists and is not a zombie (a killed process whose parent has not reaped it). */
 export function isProcessAlive(pid: number): boolean {
   if (isProcNetAvailable()) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-      return state !== 'Z' && state !== 'X';
-    } catch {
-      return false;
-    }
+    const fields = statFields(pid);
+    return fields !== undefined && isRunningState(fields[0]);
   }
   try {
     process.kill(pid, 0);
