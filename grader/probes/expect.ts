@@ -51,42 +51,109 @@ export function describeOutcome<T>(outcome: ReadOutcome<T>, render: (value: T) =
 }
 
 export interface ExpectContext {
-  /** What the probe did before, for the message: e.g. `after sending "PING\n" on c1`. */
+  /** What the probe did before, for the message: e.g. `after sending "PING\n"` or `sending "LIST\n"`. */
   after: string;
   timeoutMs: number;
+  /** One sentence that tells the student what to fix; appended to the failure message. */
+  hint?: string | undefined;
 }
 
-/** Reads a line and requires it to equal `expected` (or match it). Returns the line. */
-export async function expectLine(probe: TcpProbe, expected: string | RegExp, context: ExpectContext): Promise<string> {
+/** What a reply line must be: exactly a string, a pattern, or a test with a description for messages. */
+export type LineExpectation = string | RegExp | { test(line: string): boolean; description: string };
+
+function describeExpectation(expected: LineExpectation): string {
+  if (typeof expected === 'string') return show(expected);
+  if (expected instanceof RegExp) return `a line matching ${expected}`;
+  return expected.description;
+}
+
+function expectationText(expected: LineExpectation): string {
+  if (typeof expected === 'string') return expected + '\n';
+  if (expected instanceof RegExp) return String(expected);
+  return expected.description;
+}
+
+function matchesLine(expected: LineExpectation, line: string): boolean {
+  return typeof expected === 'string' ? line === expected : expected.test(line);
+}
+
+/** `After sending "LIST\n" on c1, <body> <hint>`: `after` is written as given, capitalised. */
+function sentence(context: { after: string; hint?: string | undefined }, probe: TcpProbe, body: string): string {
+  const lead = context.after ? `${capitalise(context.after)} on ${probe.label}, ` : `On ${probe.label}, `;
+  return `${lead}${body}${context.hint ? ` ${context.hint}` : ''}`;
+}
+
+/**
+ * Reads one reply line, whatever it says; fails (with what was sent and what came back
+ * instead: nothing within N ms, a partial line, a close) when no complete line arrives.
+ */
+export async function readReplyLine(probe: TcpProbe, context: ExpectContext): Promise<string> {
   const outcome = await probe.readLine(context.timeoutMs);
-  const wanted = typeof expected === 'string' ? show(expected) : `a line matching ${expected}`;
-  if (outcome.kind === 'ok') {
-    const ok = typeof expected === 'string' ? outcome.value === expected : expected.test(outcome.value);
-    if (ok) return outcome.value;
-    throw new CheckFailure(`${capitalise(context.after)} on ${probe.label}, expected the reply ${wanted} but got ${show(outcome.value)}.`, {
-      expected: typeof expected === 'string' ? expected + '\n' : String(expected),
-      actual: outcome.value + '\n',
-    });
-  }
-  throw new CheckFailure(`${capitalise(context.after)} on ${probe.label}, expected the reply ${wanted} but got ${describeOutcome(outcome)}.`, {
-    expected: typeof expected === 'string' ? expected + '\n' : String(expected),
+  if (outcome.kind === 'ok') return outcome.value;
+  throw new CheckFailure(sentence(context, probe, `expected a reply line but got ${describeOutcome(outcome)}.`), {
+    expected: 'a reply line ending in \\n',
     actual: describeOutcome(outcome),
   });
 }
 
-/** Requires the server to close the connection (FIN or reset) within the deadline. */
+/** Reads a line and requires it to equal `expected` (or match it). Returns the line. */
+export async function expectLine(probe: TcpProbe, expected: LineExpectation, context: ExpectContext): Promise<string> {
+  const outcome = await probe.readLine(context.timeoutMs);
+  const wanted = describeExpectation(expected);
+  if (outcome.kind === 'ok') {
+    if (matchesLine(expected, outcome.value)) return outcome.value;
+    throw new CheckFailure(sentence(context, probe, `expected the reply ${wanted} but got ${show(outcome.value)}.`), {
+      expected: expectationText(expected),
+      actual: outcome.value + '\n',
+    });
+  }
+  throw new CheckFailure(sentence(context, probe, `expected the reply ${wanted} but got ${describeOutcome(outcome)}.`), {
+    expected: expectationText(expected),
+    actual: describeOutcome(outcome),
+  });
+}
+
+/** Requires the server to close the connection (FIN or reset) within the deadline, sending nothing first. */
 export async function expectClosed(probe: TcpProbe, context: ExpectContext): Promise<void> {
   const outcome = await probe.readUntilClosed(context.timeoutMs);
   if (outcome.kind === 'ok' && outcome.value.length === 0) return;
   if (outcome.kind === 'ok') {
-    throw new CheckFailure(`${capitalise(context.after)} on ${probe.label}, expected the server to close the connection without a reply, but it sent ${show(outcome.value)} first.`, {
+    throw new CheckFailure(sentence(context, probe, `expected the server to close the connection without a reply, but it sent ${show(outcome.value)} first.`), {
       expected: '(connection closed, nothing sent)',
       actual: show(outcome.value),
     });
   }
-  throw new CheckFailure(`${capitalise(context.after)} on ${probe.label}, expected the server to close the connection, but it was still open after ${context.timeoutMs} ms.`, {
+  throw new CheckFailure(sentence(context, probe, `expected the server to close the connection, but it was still open after ${context.timeoutMs} ms.`), {
     expected: '(connection closed)',
     actual: describeOutcome(outcome),
+  });
+}
+
+export interface SilenceContext {
+  /** What the probe did before, for the message (as in `ExpectContext`). */
+  after: string;
+  /** How long to watch; usually `ctx.ms(ABSENCE_MS)`. */
+  ms: number;
+  hint?: string | undefined;
+  /** Also require the connection to be still open at the end (the server must not have closed it). */
+  open?: boolean;
+  /** What the silence means, for `expected`: e.g. "no reply before the client's FIN". */
+  meaning?: string;
+}
+
+/**
+ * Requires that nothing arrives for `ms` (and, with `open`, that the connection stays open).
+ * A check of an absence must first have seen the presence it is about (the server read
+ * the bytes, answered the legitimate request): call this only after that.
+ */
+export async function expectSilence(probe: TcpProbe, context: SilenceContext): Promise<void> {
+  const got = await probe.collectFor(context.ms);
+  const closed = context.open === true && (probe.peerEnded || probe.isClosed);
+  if (got.length === 0 && !closed) return;
+  const what = got.length > 0 ? `the server sent ${got.length} byte(s): ${show(got)}` : 'the server closed the connection';
+  throw new CheckFailure(sentence(context, probe, `expected nothing within ${context.ms} ms, but ${what}.`), {
+    expected: context.meaning ?? `nothing within ${context.ms} ms${context.open ? ', connection open' : ''}`,
+    actual: got.length > 0 ? show(got) : 'the connection closed',
   });
 }
 
@@ -98,6 +165,21 @@ export function expectEqual<T>(actual: T, expected: T, message: string, render: 
 
 export function fail(message: string, detail: { expected?: string; actual?: string } = {}): never {
   throw new CheckFailure(message, detail);
+}
+
+/** Runs `work`; a CheckFailure it throws gets `prefix` before and `hint` after its message. */
+export async function withContext<T>(prefix: string, hint: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof CheckFailure)) throw error;
+    const body = prefix ? `${error.message.charAt(0).toLowerCase()}${error.message.slice(1)}` : error.message;
+    const message = `${prefix ? `${prefix} ` : ''}${body}${hint ? ` ${hint}` : ''}`;
+    throw new CheckFailure(message, {
+      ...(error.expected === undefined ? {} : { expected: error.expected }),
+      ...(error.actual === undefined ? {} : { actual: error.actual }),
+    });
+  }
 }
 
 function capitalise(text: string): string {
