@@ -33,7 +33,15 @@ export function variantsOf(exerciseId: string): Variant[] {
 export async function gradeExerciseFolder(
   exerciseId: string,
   folder: string,
-  options: { seed?: number; gradeOptions?: GradeOptions; checkIds?: string[]; limits?: Partial<ResourceLimits>; timeScale?: number } = {},
+  options: {
+    seed?: number;
+    gradeOptions?: GradeOptions;
+    checkIds?: string[];
+    limits?: Partial<ResourceLimits>;
+    timeScale?: number;
+    /** Re-runs of a failed check (the grader's default when undefined). */
+    retries?: number;
+  } = {},
 ): Promise<{ exercise: ExerciseResult; result: SubmissionResult }> {
   const submission = await mkdtemp(join(tmpdir(), 'netgrade-test-submission-'));
   try {
@@ -50,6 +58,7 @@ export async function gradeExerciseFolder(
       },
       reporter: new Multiplexer([]),
       ...(options.checkIds ? { checkIds: options.checkIds } : {}),
+      ...(options.retries === undefined ? {} : { retries: options.retries }),
     });
     return { exercise: result.exercises[0]!, result };
   } finally {
