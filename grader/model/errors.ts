@@ -56,6 +56,15 @@ export class SubmissionError extends Error {
   get repeatsEveryTry(): boolean {
     return !['CRASH_DURING_CHECK', 'PROGRAM_TIMEOUT', 'OUTPUT_FLOOD'].includes(this.code);
   }
+  /**
+   * Whether the failure lies in the code itself (a missing file, a syntax error, TypeScript
+   * Node cannot strip, an npm import): it repeats however the program is started. Other
+   * start failures (a crash, an exit, no listening) may depend on the settings of that start
+   * (env, fixtures, arguments): they repeat only for a start with the same settings.
+   */
+  get inTheCode(): boolean {
+    return ['MISSING_ENTRY', 'SYNTAX_ERROR', 'UNSUPPORTED_TYPESCRIPT', 'MODULE_NOT_FOUND'].includes(this.code);
+  }
 }
 
 /**

@@ -9,6 +9,7 @@
  * first attempt's result stands. Start failures, the grader's own errors and checks that
  * ran nothing (no process, no connection: only files read) are not re-run.
  */
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { resolve, sep } from 'node:path';
@@ -22,7 +23,7 @@ import { UdpProbe } from '../probes/udp.ts';
 import { describeExit, thrownError } from '../sandbox/diagnose.ts';
 import { describeLimitHit } from '../sandbox/limits.ts';
 import type { SandboxProcess } from '../sandbox/process.ts';
-import type { ExerciseSandbox } from '../sandbox/sandbox.ts';
+import type { ExerciseSandbox, ProgramOptions, ServerOptions } from '../sandbox/sandbox.ts';
 
 /** How long a failed check waits to learn whether the server crashed. */
 const EXIT_GRACE_MS = 300;
@@ -156,12 +157,21 @@ export async function runCheckAttempt(input: CheckRunInput): Promise<AttemptOutc
   const { failures, shared } = input.state;
   // A failure to start (or to load a shared input) repeats on every try: the first check
   // that meets it reports it; later checks that need the same thing are skipped quickly.
-  const guarded = <T>(key: string, attempt: () => Promise<T>): Promise<T> => {
-    const failed = failures.get(key);
-    if (failed) return Promise.reject(new SkipCheck(`Not run: ${failed.error.title} (see check ${failed.checkId}).`));
+  // A failure in the code (syntax, stripping, a missing file) is recorded under `key`, and
+  // skips every later start of that entry; a failure of the start itself (a crash, never
+  // listening) under `key` and the start's settings, and skips only starts with the same
+  // settings: a server that crashes only when one check's env names a missing folder still
+  // gets the checks that start it otherwise.
+  const guarded = <T>(key: string, settings: string, attempt: () => Promise<T>): Promise<T> => {
+    const failed = failures.get(key) ?? failures.get(`${key} ${settings}`);
+    if (failed) {
+      const how = failed.error.inTheCode ? '' : ' with the same settings';
+      return Promise.reject(new SkipCheck(`Not run: ${failed.error.title}${how} (see check ${failed.checkId}).`));
+    }
     return attempt().catch((error: unknown) => {
-      if (error instanceof SubmissionError && error.repeatsEveryTry && !failures.has(key)) {
-        failures.set(key, { error, checkId: check.id });
+      if (error instanceof SubmissionError && error.repeatsEveryTry) {
+        const failureKey = error.inTheCode ? key : `${key} ${settings}`;
+        if (!failures.has(failureKey)) failures.set(failureKey, { error, checkId: check.id });
       }
       throw error;
     });
@@ -176,11 +186,13 @@ export async function runCheckAttempt(input: CheckRunInput): Promise<AttemptOutc
     options: input.options,
     codeDir: sandbox.codeDir,
     ms: (milliseconds) => sandbox.scaled(milliseconds),
-    startServer: (options = {}) => guarded(entryKey(options.entry), () => scope.startServer(options)),
+    startServer: (options = {}) => guarded(entryKey(options.entry), startSettings(options), () => scope.startServer(options)),
     runProgram: (options) =>
-      options.harness ? scope.runProgram(options) : guarded(entryKey(options.entry), () => scope.runProgram(options)),
+      options.harness
+        ? scope.runProgram(options)
+        : guarded(entryKey(options.entry), startSettings(options), () => scope.runProgram(options)),
     shared<T>(key: string, load: () => Promise<T>): Promise<T> {
-      return guarded(`shared:${key}`, () => {
+      return guarded(`shared:${key}`, '', () => {
         let value = shared.get(key) as Promise<T> | undefined;
         if (!value) {
           value = load();
@@ -330,6 +342,23 @@ export async function runCheckAttempt(input: CheckRunInput): Promise<AttemptOutc
   };
 }
 
+
+/**
+ * The settings a start depends on, as a stable key: environment, fixture files (names and
+ * contents), arguments, Node options, stdin. Two starts with equal keys start the program
+ * the same way; deadlines and callbacks do not count.
+ */
+export function startSettings(options: ServerOptions | ProgramOptions): string {
+  const hash = createHash('sha256');
+  const env = Object.entries(options.env ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  hash.update(JSON.stringify(env));
+  for (const [name, content] of Object.entries(options.fixtures ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+    hash.update(`\0${name}\0${content.length}\0`).update(content);
+  }
+  const program = options as Partial<ProgramOptions>;
+  hash.update(JSON.stringify([program.args ?? [], program.nodeArgs ?? [], options.stdin ?? null]));
+  return hash.digest('hex').slice(0, 16);
+}
 
 function excerptOf(processes: SandboxProcess[]): OutputExcerpt | undefined {
   if (processes.length === 0) return undefined;
