@@ -46,11 +46,10 @@ export async function findStripError(codeDir: string, entryFiles: string[]): Pro
     } catch (error) {
       const err = error as Error & { code?: string };
       const name = relative(codeDir, file);
-      // The stripper's stack starts with ":<line>" followed by the offending source line.
-      const line = /^:(\d+)/.exec(err.stack ?? '')?.[1];
-      const where = line ? `${name}:${line}` : name;
-      const sourceLine = line ? source.split('\n')[Number(line) - 1]?.trim() : undefined;
-      const excerpt = sourceLine ? `${where}\n    ${sourceLine}\n${err.message}` : `${where}\n${err.message}`;
+      const spot = stripErrorSpot(err.stack ?? '', source);
+      const where = spot ? `${name}:${spot.line}:${spot.column}` : name;
+      // As Node prints it: the place, the line, a caret under the spot, the error.
+      const excerpt = [where, ...(spot ? [spot.sourceLine, spot.caret] : []), `SyntaxError: ${err.message}`].join('\n');
       if (err.code === 'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX') {
         const advice = UNSUPPORTED_ADVICE.find(([re]) => re.test(err.message))?.[1] ?? 'Use only TypeScript that can be erased (types and annotations).';
         return new SubmissionError(
@@ -64,13 +63,40 @@ export async function findStripError(codeDir: string, entryFiles: string[]): Pro
         return new SubmissionError(
           'SYNTAX_ERROR',
           `Syntax error in ${where}`,
-          `Your code does not parse: ${err.message}. Fix the syntax at ${where}; run \`node ${name}\` yourself to see the exact spot.`,
+          `Your code does not parse: ${err.message} (${where}, the caret in the excerpt marks the spot). Run \`node ${name}\` yourself to see the same error.`,
           excerpt,
         );
       }
     }
   }
   return undefined;
+}
+
+/** Where Node's stripper says the error is: 1-based line and column, the line and its caret line. */
+export interface StripErrorSpot {
+  line: number;
+  column: number;
+  sourceLine: string;
+  caret: string;
+}
+
+/**
+ * Reads the spot from the stack of a `stripTypeScriptTypes` error, which starts like Node's
+ * own report of a syntax error: `:<line>`, a few lines of source, and under the offending
+ * line a line of spaces and `^` (e.g. `:2\nconst a = 1;\nfunction f(x: number {\n   ^`).
+ * The column is the caret's; the line is taken from the source by its number, so the
+ * excerpt shows the student's own line even when the stack shows context around it.
+ */
+export function stripErrorSpot(stack: string, source: string): StripErrorSpot | undefined {
+  const lines = stack.split('\n');
+  const lineNumber = /^:(\d+)$/.exec(lines[0] ?? '')?.[1];
+  if (!lineNumber) return undefined;
+  const line = Number(lineNumber);
+  const sourceLine = source.split(/\r?\n/)[line - 1];
+  if (sourceLine === undefined) return undefined;
+  const caretAt = lines.findIndex((l, i) => i > 0 && /^\s*\^+\s*$/.test(l));
+  const caret = caretAt > 0 ? lines[caretAt]!.trimEnd() : '^';
+  return { line, column: caret.indexOf('^') + 1, sourceLine, caret };
 }
 
 /** "exited with code 1" or "was killed by SIGSEGV". */
@@ -95,7 +121,7 @@ export async function diagnoseEarlyExit(
   const excerpt = stderr.trim().split('\n').slice(-25).join('\n');
   const stripError = await findStripError(codeDir, entryFiles);
   if (stripError && /ERR_(UNSUPPORTED|INVALID)_TYPESCRIPT_SYNTAX|SyntaxError/.test(stderr)) {
-    return new SubmissionError(stripError.code, stripError.title, stripError.message, excerpt || stripError.excerpt);
+    return stripError;
   }
   const missing = /Cannot find (?:module|package) '([^']+)'/.exec(stderr);
   if (/ERR_MODULE_NOT_FOUND|ERR_UNSUPPORTED_DIR_IMPORT/.test(stderr) && missing) {

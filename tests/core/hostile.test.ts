@@ -72,16 +72,20 @@ describe('hostile submissions get specific verdicts and leave nothing behind', (
     expect(exercise.checks[0]!.message).toContain('process.env.PORT');
   });
 
-  test('syntax error: SYNTAX_ERROR with the file and line', async () => {
+  test('syntax error: SYNTAX_ERROR with the file, line and column, the line and a caret, as Node prints them', async () => {
     const { exercise } = await grade('syntax-error', ['batch.classic']);
     expect(exercise.verdict?.code).toBe('SYNTAX_ERROR');
-    expect(exercise.verdict?.title).toContain('server.ts');
+    expect(exercise.verdict?.title).toBe('Syntax error in server.ts:5:23');
+    expect(exercise.verdict?.excerpt).toBe(
+      ['server.ts:5:23', '    socket.write(chunk;', '                      ^', "SyntaxError: Expected ',', got ';'"].join('\n'),
+    );
   });
 
   test('enum: UNSUPPORTED_TYPESCRIPT says what to write instead', async () => {
     const { exercise } = await grade('uses-enum', ['batch.classic']);
     expect(exercise.verdict?.code).toBe('UNSUPPORTED_TYPESCRIPT');
-    expect(exercise.verdict?.title).toContain('server.ts:3');
+    expect(exercise.verdict?.title).toMatch(/server\.ts:3:\d+$/);
+    expect(exercise.verdict?.excerpt).toMatch(/^server\.ts:3:\d+\n.*enum.*\n\s*\^+\nSyntaxError: TypeScript enum is not supported/);
     expect(exercise.verdict?.message).toMatch(/const object/);
   });
 
