@@ -35,7 +35,9 @@ export function renderCsv(klass: ClassResult): string {
 
 const templateSource = readFileSync(new URL('./templates/class.hbs', import.meta.url), 'utf8');
 const handlebars = Handlebars.create();
-const template = handlebars.compile(templateSource, { strict: false, noEscape: false });
+// preventIndent: a standalone partial call must not indent every line it renders, or each line
+// after the first of a multi-line <pre> (expected, actual, a caret excerpt) gains the call's indent.
+const template = handlebars.compile(templateSource, { strict: false, noEscape: false, preventIndent: true });
 
 const bucket = (ratio: number) => Math.max(0, Math.min(10, Math.round(ratio * 10)));
 const pct = (ratio: number) => `${Math.round(ratio * 100)}%`;

@@ -14,7 +14,9 @@ import type { Reporter } from './reporter.ts';
 const templateSource = readFileSync(new URL('./templates/report.hbs', import.meta.url), 'utf8');
 const handlebars = Handlebars.create();
 handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-const template = handlebars.compile(templateSource, { strict: false, noEscape: false });
+// preventIndent: a standalone partial call must not indent every line it renders, or each line
+// after the first of a multi-line <pre> (expected, actual, a caret excerpt) gains the call's indent.
+const template = handlebars.compile(templateSource, { strict: false, noEscape: false, preventIndent: true });
 const PERCENTS = Array.from({ length: 100 }, (_, i) => i + 1);
 
 export function renderReport(result: SubmissionResult, replayCommand: string): string {

@@ -43,6 +43,15 @@ describe('HTML report', () => {
     }
   });
 
+  test('multi-line expected and actual text is shown as it is: no line gains the template\'s indent', () => {
+    const result = structuredClone(good);
+    const check = result.exercises[0]!.checks[0]!;
+    Object.assign(check, { status: 'failed', points: 0, message: 'm', expected: 'line one\nline two\n  ^', actual: 'first\nsecond' });
+    const html = renderReport(result, 'npx netgrade grade x --seed 1');
+    expect(html).toContain('<pre>line one\nline two\n  ^</pre>');
+    expect(html).toContain('<pre>first\nsecond</pre>');
+  });
+
   test('shows binary data as a hex dump and text with visible line ends', () => {
     const binary = transcriptRow({ at: 1, conn: 'c1', kind: 'sent', data: Buffer.from([0, 0, 0, 3, 0xe5, 0xbc, 0xa0, 0xff]).toString('base64') });
     expect(binary.hex).toContain('000000  00 00 00 03 e5 bc a0 ff');
