@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CheckContext } from '../../grader/exercise/define.ts';
 import type { Random } from '../../grader/probes/segmentation.ts';
-import { describeExit, thrownError } from '../../grader/sandbox/diagnose.ts';
+import { SubmissionError } from '../../grader/model/errors.ts';
+import { describeExit, diagnoseEarlyExit, thrownError } from '../../grader/sandbox/diagnose.ts';
+import { DEFAULT_LIMITS } from '../../grader/sandbox/limits.ts';
 import type { SandboxProcess } from '../../grader/sandbox/process.ts';
 import type { ProgramRun } from '../../grader/sandbox/sandbox.ts';
 
@@ -137,6 +139,21 @@ export async function runOnce(ctx: CheckContext, n: number, options: { pauses?: 
   return { n, program, lines: linesOf(program.stdout), tap, pauses, pausesDone, idleMs: ctx.ms(idleMs) };
 }
 
+/**
+ * The program could not even start: Node could not strip or load its code (a strip or syntax
+ * error in any of its .ts files, an import that cannot be found). Then nothing it did can be
+ * judged: the first check that meets this reports it once (an `error`), every other check is
+ * skipped, 0 points. A program that started and then crashed is judged by the checks (run.exit
+ * says how it ended).
+ */
+export async function cannotStart(ctx: CheckContext, run: Run): Promise<SubmissionError | undefined> {
+  const { stderr } = run.program;
+  if (!/ERR_(UNSUPPORTED|INVALID)_TYPESCRIPT_SYNTAX|ERR_MODULE_NOT_FOUND|ERR_UNSUPPORTED_DIR_IMPORT/.test(stderr)) return undefined;
+  // The limits only matter to a process stopped at a limit, which these stderr patterns exclude.
+  const error = await diagnoseEarlyExit(run.program.exit, stderr, ctx.codeDir, ctx.exercise.entryFiles, DEFAULT_LIMITS);
+  return error.code === 'UNSUPPORTED_TYPESCRIPT' || error.code === 'SYNTAX_ERROR' || error.code === 'MODULE_NOT_FOUND' ? error : undefined;
+}
+
 async function readTap(workDir: string): Promise<TapRecord[]> {
   let text: string;
   try {
@@ -245,6 +262,58 @@ export function renderLines(lines: string[], max = 20): string {
   const shown = lines.slice(0, max).map((l, i) => `${String(i + 1).padStart(3)}  ${l}`);
   if (lines.length > max) shown.push(`… ${lines.length - max} more line(s), last: ${lines.at(-1)}`);
   return shown.join('\n');
+}
+
+/** Which kinds of the 78 lines appear among `lines`: the presence every check first looks for. */
+export function kindsPrinted(lines: Iterable<string>): { numbers: number; letters: number } {
+  let numbers = 0;
+  let letters = 0;
+  for (const line of lines) {
+    if (NUMBER_LINES.has(line)) numbers++;
+    else if (LETTER_LINES.has(line)) letters++;
+  }
+  return { numbers, letters };
+}
+
+/** "none of the 78 lines" / "only numbers (52 lines), no letter" / "" when both kinds are there. */
+export function missingKinds(kinds: { numbers: number; letters: number }): string {
+  if (kinds.numbers === 0 && kinds.letters === 0) return 'none of the 78 lines';
+  if (kinds.letters === 0) return `only numbers (${kinds.numbers} line(s)), no letter`;
+  if (kinds.numbers === 0) return `only letters (${kinds.letters} line(s)), no number`;
+  return '';
+}
+
+/** A line of stdout that is one of the 78, with its 1-based stdout line number. */
+export interface TurnLine {
+  line: string;
+  at: number;
+}
+
+/** The lines of stdout that are among the 78 (others, such as a final `done`, are left out). */
+export function turnLines(lines: string[]): TurnLine[] {
+  const all = new Set(EXPECTED);
+  return lines.flatMap((line, i) => (all.has(line) ? [{ line, at: i + 1 }] : []));
+}
+
+export interface TurnDifference {
+  /** 0-based position among the turn lines. */
+  index: number;
+  got: TurnLine | undefined;
+  want: string | undefined;
+}
+
+/**
+ * Turn-taking only: the lines of the 78 that a run printed, compared with the expected order
+ * of the lines `reference` printed (run 1 on the idle machine). Lines outside the 78 and lines
+ * the program never prints at all are output.order's business, not this one's.
+ */
+export function turnDifference(lines: string[], reference: ReadonlySet<string>): TurnDifference | undefined {
+  const got = turnLines(lines);
+  const want = EXPECTED.filter((line) => reference.has(line));
+  for (let i = 0; i < Math.max(got.length, want.length); i++) {
+    if (got[i]?.line !== want[i]) return { index: i, got: got[i], want: want[i] };
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
