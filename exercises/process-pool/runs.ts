@@ -1,0 +1,246 @@
+/**
+ * How the process-pool grader runs main.ts: with the pool tap preloaded, its processes and
+ * threads sampled from /proc while it runs, stopped when it hangs; and the sums it must print.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CheckContext } from '../../grader/exercise/define.ts';
+import { describeExit, thrownError } from '../../grader/sandbox/diagnose.ts';
+import type { SandboxProcess } from '../../grader/sandbox/process.ts';
+import type { ProgramRun } from '../../grader/sandbox/sandbox.ts';
+import { canSample, namespaceTid, readTree, type Sample } from './cpu.ts';
+
+/** The grader's preload: records thread starts and chunk hand-outs (see tap.mjs). */
+export const TAP = fileURLToPath(new URL('./tap.mjs', import.meta.url));
+export const TAP_FILE = '.netgrade-pool-tap.jsonl';
+
+/** The contract's example and its largest N. */
+export const EXAMPLE_N = 100_000;
+export const EXAMPLE_SUM = 454396537n;
+export const LARGE_N = 1_000_000_000;
+export const LARGE_SUM = 24739512092254535n;
+
+/** Deadline of the N = 10^9 run (the contract's 60 s). */
+export const LARGE_RUN_MS = 60_000;
+/** Deadline of a run with a small N: a correct program needs well under a second. */
+export const SMALL_RUN_MS = 20_000;
+/** How often the threads of the N = 10^9 run are read (the contract's 50 ms). */
+export const SAMPLE_MS = 50;
+/** How often a small run is looked at (only to stop it when it hangs). */
+const WATCH_MS = 200;
+/** A run that has printed nothing and used no CPU time for this long is stopped: it waits for something that never comes. */
+export const IDLE_MS = 5_000;
+/** A run that has printed its line and then uses no CPU time for this long is stopped: it does not exit. */
+export const LINGER_MS = 2_000;
+
+export interface TapRecord {
+  e: 'start' | 'post' | 'recv' | 'take';
+  pid: number;
+  thread: number;
+  main?: boolean;
+  ppid?: number;
+  tid?: number;
+}
+
+export interface PoolRun {
+  args: string[];
+  program: ProgramRun;
+  lines: string[];
+  /** Why the grader stopped it, when it did: its deadline, or no CPU time (hung / not exiting). */
+  stopped: 'timeout' | 'idle' | 'linger' | undefined;
+  /** ms the watchdog waited before stopping it (for messages). */
+  stoppedAfterMs: number;
+  /** /proc readings of its process tree (every SAMPLE_MS for a sampled run). */
+  samples: Sample[];
+  /** Namespace-local thread ids of the threads seen, by "pid/tid" (host ids), for matching the tap's. */
+  nsTids: Map<string, number>;
+  /** The pid the grader spawned (bwrap or node). */
+  spawnedPid: number;
+  tap: TapRecord[];
+}
+
+/** Splits stdout at \n, drops the empty piece after the last \n, strips a \r before the \n. */
+export function linesOf(stdout: string): string[] {
+  if (stdout.length === 0) return [];
+  const lines = stdout.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  return lines.map((l) => l.replace(/\r$/, ''));
+}
+
+/**
+ * Runs `node main.ts <args>` once. `sampled`: read every thread's CPU time every SAMPLE_MS
+ * (the N = 10^9 run); otherwise the tree is looked at every WATCH_MS only to stop a hang.
+ */
+export async function runPool(ctx: CheckContext, args: string[], options: { sampled?: boolean; timeoutMs?: number } = {}): Promise<PoolRun> {
+  const samples: Sample[] = [];
+  const nsTids = new Map<string, number>();
+  let timer: NodeJS.Timeout | undefined;
+  let stopped: PoolRun['stopped'];
+  let stoppedAfterMs = 0;
+  let spawnedPid = 0;
+  const idleMs = ctx.ms(IDLE_MS);
+  const lingerMs = ctx.ms(LINGER_MS);
+  const onStart = (proc: SandboxProcess) => {
+    spawnedPid = proc.pid;
+    if (!canSample()) return;
+    const started = performance.now();
+    let lastCpu = -1;
+    let lastProgress = started;
+    const keepAll = options.sampled ?? false;
+    timer = setInterval(
+      () => {
+        if (proc.hasExited) return;
+        const now = performance.now();
+        const processes = readTree(proc.pid);
+        const sample: Sample = { at: now - started, processes };
+        if (keepAll) {
+          samples.push(sample);
+          for (const reading of processes.values()) {
+            for (const tid of reading.tasks.keys()) {
+              const key = `${reading.pid}/${tid}`;
+              if (!nsTids.has(key)) nsTids.set(key, namespaceTid(reading.pid, tid) ?? tid);
+            }
+          }
+        }
+        let cpu = 0;
+        for (const reading of processes.values()) cpu += reading.cpuMs + reading.childrenCpuMs;
+        if (cpu > lastCpu) {
+          lastCpu = cpu;
+          lastProgress = now;
+          return;
+        }
+        const printed = proc.stdout.text().length > 0;
+        const quiet = now - lastProgress;
+        if (quiet >= (printed ? lingerMs : idleMs)) {
+          stopped ??= printed ? 'linger' : 'idle';
+          stoppedAfterMs = Math.round(quiet);
+          void proc.kill();
+        }
+      },
+      keepAll ? SAMPLE_MS : WATCH_MS,
+    );
+  };
+  let program: ProgramRun;
+  try {
+    program = await ctx.runProgram({
+      args,
+      nodeArgs: ['--import', TAP],
+      env: { NETGRADE_POOL_TAP: TAP_FILE, NODE_OPTIONS: `--import=${JSON.stringify(TAP)}` },
+      timeoutMs: options.timeoutMs ?? SMALL_RUN_MS,
+      onStart,
+    });
+  } finally {
+    clearInterval(timer);
+  }
+  if (program.killedFor === 'timeout') stopped ??= 'timeout';
+  if (stopped === 'timeout') stoppedAfterMs = Math.round(program.exit.durationMs);
+  return { args, program, lines: linesOf(program.stdout), stopped, stoppedAfterMs, samples, nsTids, spawnedPid, tap: await readTap(program.workDir) };
+}
+
+async function readTap(workDir: string): Promise<TapRecord[]> {
+  let text: string;
+  try {
+    text = await readFile(join(workDir, TAP_FILE), 'utf8');
+  } catch {
+    return [];
+  }
+  const records: TapRecord[] = [];
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      records.push(JSON.parse(line) as TapRecord);
+    } catch {
+      // a record cut off by a kill
+    }
+  }
+  return records;
+}
+
+/** Runs `one` for each item, at most `parallel` at a time; stops starting new ones once `stop` says so. Results in order (undefined: not run). */
+export async function runEach<T, R>(items: T[], parallel: number, one: (item: T) => Promise<R>, stop: (result: R) => boolean): Promise<Array<R | undefined>> {
+  const results: Array<R | undefined> = new Array<R | undefined>(items.length).fill(undefined);
+  let next = 0;
+  let halted = false;
+  const lane = async () => {
+    while (!halted && next < items.length) {
+      const i = next++;
+      const result = await one(items[i]!);
+      results[i] = result;
+      if (stop(result)) halted = true;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, items.length) }, lane));
+  return results;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Expected sums
+
+let sieve: { limit: number; composite: Uint8Array } | undefined;
+
+/** The sum of the primes p <= n, by the grader's own sieve (n up to a few times 10^7). */
+export function expectedSum(n: number): bigint {
+  if (n === EXAMPLE_N) return EXAMPLE_SUM;
+  if (n === LARGE_N) return LARGE_SUM;
+  if (n < 2) return 0n;
+  if (!sieve || sieve.limit < n) {
+    const limit = Math.max(n, 20_000_000);
+    const composite = new Uint8Array(limit + 1);
+    for (let i = 2; i * i <= limit; i++) {
+      if (composite[i]) continue;
+      for (let j = i * i; j <= limit; j += i) composite[j] = 1;
+    }
+    sieve = { limit, composite };
+  }
+  let sum = 0;
+  for (let i = 2; i <= n; i++) if (sieve.composite[i] === 0) sum += i;
+  return BigInt(sum);
+}
+
+export function isPrime(n: number): boolean {
+  if (n < 2) return false;
+  for (let d = 2; d * d <= n; d++) if (n % d === 0) return false;
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Describing a run
+
+export function command(args: string[]): string {
+  return `node main.ts${args.map((a) => (/^[0-9A-Za-z.+-]+$/.test(a) ? ` ${a}` : ` ${JSON.stringify(a)}`)).join('')}`;
+}
+
+/** How the run ended, as a phrase: "exited with code 0", "was stopped after 60000 ms", … */
+export function describeEnd(run: PoolRun): string {
+  const { program } = run;
+  if (run.stopped === 'timeout') return `did not finish within ${run.stoppedAfterMs} ms and was stopped`;
+  if (run.stopped === 'idle') return `printed nothing and used no CPU time for ${run.stoppedAfterMs} ms (it waits for something that never comes) and was stopped`;
+  if (run.stopped === 'linger') return `printed its output and then did not exit (no CPU time for ${run.stoppedAfterMs} ms: a worker or a port left open) and was stopped`;
+  const { exit } = program;
+  if (exit.limit) return `was stopped at the ${exit.limit} limit (1 GiB resident for all its processes together)`;
+  const thrown = thrownError(program.stderr);
+  return `${describeExit(exit)}${thrown ? ` after throwing ${thrown}` : ''}`;
+}
+
+/** stdout for the report's actual pane. */
+export function showStdout(run: PoolRun, max = 6): string {
+  if (run.lines.length === 0) return '(nothing on stdout)';
+  const shown = run.lines.slice(0, max).map((l) => (l === '' ? '(an empty line)' : l));
+  if (run.lines.length > max) shown.push(`… ${run.lines.length - max} more line(s)`);
+  return shown.join('\n');
+}
+
+export function stderrExcerpt(run: PoolRun, lines = 4): string {
+  const text = run.program.stderr.trim();
+  if (text === '') return '(nothing on stderr)';
+  return text.split('\n').slice(-lines).join('\n');
+}
+
+/** The line of digits the run printed: the only line, or the only all-digit line among several. */
+export function printedSum(run: PoolRun): { value: bigint; line: string } | undefined {
+  const digits = run.lines.filter((l) => /^[0-9]+$/.test(l.trim()));
+  if (digits.length !== 1) return undefined;
+  const line = digits[0]!;
+  return { value: BigInt(line.trim()), line };
+}

@@ -1,0 +1,85 @@
+// netgrade's pool tap for the process-pool exercise (a grader file, preloaded with
+// `node --import <this file> main.ts` and through NODE_OPTIONS; never part of a submission).
+//
+// `--import` modules run in the main thread and again in every worker thread (workers inherit
+// process.execArgv, and NODE_OPTIONS reaches them even with `execArgv: []`); NODE_OPTIONS also
+// reaches every child process that inherits the environment (fork, spawn of node, cluster).
+// The tap never changes what the program does or prints. It appends one JSON line per event,
+// with the original fs.appendFileSync, to the file named by env NETGRADE_POOL_TAP (made absolute
+// by the first process, so that child processes with another cwd write to the same file):
+//
+//   {"e":"start", "pid", "ppid", "thread": threadId, "main": isMainThread, "tid": OS thread id}
+//       a thread (the main thread of a process, or a worker thread) starts;
+//   {"e":"post", "pid", "thread"}   the main thread of a process posts a message on a
+//       MessagePort (Worker#postMessage goes through it): a chunk handed to a worker thread;
+//   {"e":"recv", "pid", "thread"}   a child process receives an IPC message (process.send by
+//       its parent, child.send / cluster worker.send): a chunk handed to a worker process;
+//   {"e":"take", "pid", "thread"}   a worker thread (or a child process) does an atomic
+//       read-modify-write (Atomics.add, sub, exchange, compareExchange): a chunk taken from a
+//       work queue in shared memory.
+// Each thread records at most CAP events of each kind: the grader only needs to know whether
+// the workers were fed many chunks, and the tap must stay cheap however many there are.
+import fs from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { MessagePort, isMainThread, threadId } from 'node:worker_threads';
+
+const CAP = 256;
+const configured = process.env.NETGRADE_POOL_TAP;
+if (configured) install(isAbsolute(configured) ? configured : resolve(process.cwd(), configured));
+
+function install(file) {
+  if (isMainThread) process.env.NETGRADE_POOL_TAP = file;
+  const append = fs.appendFileSync;
+  const write = (record) => {
+    try {
+      append(file, `${JSON.stringify({ ...record, pid: process.pid, thread: threadId })}\n`);
+    } catch {
+      // The tap must never change what the program does.
+    }
+  };
+  let tid;
+  try {
+    tid = Number(fs.readlinkSync('/proc/thread-self').split('/').pop());
+  } catch {
+    tid = undefined;
+  }
+  write({ e: 'start', main: isMainThread, ppid: process.ppid, tid });
+
+  const counted = (kind, original) => {
+    let left = CAP;
+    return function (...args) {
+      if (left > 0) {
+        left--;
+        write({ e: kind });
+      }
+      return original.apply(this, args);
+    };
+  };
+  if (isMainThread) {
+    MessagePort.prototype.postMessage = counted('post', MessagePort.prototype.postMessage);
+    const emit = process.emit;
+    let left = CAP;
+    process.emit = function (event, ...args) {
+      if (event === 'message' && left > 0) {
+        left--;
+        write({ e: 'recv' });
+      }
+      return emit.call(this, event, ...args);
+    };
+  }
+  // Only workers take chunks: worker threads and child processes (the run's first process has
+  // no IPC channel, so its main thread is not counted).
+  if (!isMainThread || typeof process.send === 'function') {
+    let left = CAP;
+    for (const name of ['add', 'sub', 'exchange', 'compareExchange']) {
+      const original = Atomics[name];
+      Atomics[name] = function (...args) {
+        if (left > 0) {
+          left--;
+          write({ e: 'take' });
+        }
+        return original.apply(Atomics, args);
+      };
+    }
+  }
+}
