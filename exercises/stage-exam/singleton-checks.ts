@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CheckContext, CheckDefinition } from '../../grader/exercise/define.ts';
 import { CheckFailure, SubmissionError } from '../../grader/model/errors.ts';
+import { SkipCheck } from '../../grader/runner/run-check.ts';
+import { findStripError } from '../../grader/sandbox/diagnose.ts';
 
 export const HARNESS = fileURLToPath(new URL('./singleton-harness.ts', import.meta.url));
 const MARKER = 'NETGRADE-VERDICT ';
@@ -24,6 +26,17 @@ interface Verdict {
   calls?: number;
   distinct?: number;
   skipped?: number;
+  /** When results differed: two calls made after every build had finished (see the harness). */
+  after?: { distinct: boolean; quick: boolean; copies: boolean };
+}
+
+/** The error Node's type stripper finds in `file` itself (not in other files of the folder), if any. */
+async function stripErrorOf(codeDir: string, file: string): Promise<SubmissionError | undefined> {
+  // Entry files are stripped first: when `file` fails, its error is the one returned.
+  const error = await findStripError(codeDir, [file]);
+  if (error === undefined) return undefined;
+  const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`in ${escaped}(:\\d+:\\d+)?$`).test(error.title) ? error : undefined;
 }
 
 type Mode = 'module' | 'concurrent' | 'later';
@@ -38,6 +51,15 @@ async function runHarness(ctx: CheckContext, mode: Mode): Promise<Verdict> {
         'The folder stage-exam/ of your submission has no singleton.ts. Name the file exactly singleton.ts; it exports "async function getInstance()".',
       );
     }
+    // Code Node cannot strip: stated once, on the first singleton check, with its place.
+    // When server.ts cannot be stripped either, the echo part has already stated that
+    // cause: the singleton checks are then skipped, naming singleton.ts's own spot.
+    const error = await stripErrorOf(ctx.codeDir, 'singleton.ts');
+    if (error === undefined) return;
+    if (await stripErrorOf(ctx.codeDir, 'server.ts')) {
+      throw new SkipCheck(`Not run: ${error.title}, like server.ts (see the first echo check). ${error.message}${error.excerpt ? `\n${error.excerpt}` : ''}`);
+    }
+    throw error;
   });
   const run = await ctx.runProgram({
     harness: HARNESS,
@@ -91,6 +113,31 @@ function commonFailure(verdict: Verdict, stderr: string): CheckFailure {
   }
 }
 
+/**
+ * Why calls got different objects, told by the two calls the harness made once every build
+ * had finished: a copy handed out per call (no new asynchronous work, the build ran once) or,
+ * with `newBuilds`, a new build per call. Undefined when those two calls got the same object
+ * (the objects came from builds racing), or when the calling check words the case itself.
+ */
+function differentObjects(verdict: Verdict, lead: string, options: { newBuilds: boolean }): CheckFailure | undefined {
+  const after = verdict.after;
+  if (after === undefined || !after.distinct) return undefined;
+  const detail = { expected: '1 object', actual: `${verdict.distinct} different objects` };
+  if (after.quick) {
+    return new CheckFailure(
+      `${lead} resolved to ${verdict.distinct} different objects, although the build ran once: once it had finished, two more calls each resolved at once, without new asynchronous work (no new build), and still got two different objects${after.copies ? ', every object a copy of the others (same properties holding the very same values)' : ''}. ` +
+        'getInstance hands each caller a new object (a copy such as {...instance} or Object.freeze({...instance}), or a wrapper) instead of the instance: return the one instance itself, so that every call gets the very same object.',
+      detail,
+    );
+  }
+  if (!options.newBuilds) return undefined;
+  return new CheckFailure(
+    `${lead} resolved to ${verdict.distinct} different objects, and even two calls made one after the other once the first build had finished each got a new object, after new asynchronous work: every call builds an instance of its own. ` +
+      'Build once: keep the promise of the build in a module variable, set it before the first await, and return it to every caller.',
+    detail,
+  );
+}
+
 export const singletonChecks: CheckDefinition[] = [
   {
     id: 'singleton.module',
@@ -116,6 +163,9 @@ export const singletonChecks: CheckDefinition[] = [
     async run(ctx) {
       const verdict = await runHarness(ctx, 'concurrent');
       if (verdict.ok) return;
+      const lead = `${verdict.calls} calls to getInstance() made while the instance was being built (${CONCURRENT_CALLS} in one synchronous block, then after a microtask, after setImmediate and after a 1 ms timer)`;
+      const other = differentObjects(verdict, lead, { newBuilds: true });
+      if (other) throw other;
       throw new CheckFailure(
         `${verdict.calls} calls to getInstance() made while the instance was being built (${CONCURRENT_CALLS} in one synchronous block, then after a microtask, after setImmediate and after a 1 ms timer) resolved to ${verdict.distinct} different objects. ` +
           'The check "no instance yet?" and the build are separated by an await, so every early caller starts its own build. Cache the promise of the build, and store it before the first await.',
@@ -131,6 +181,8 @@ export const singletonChecks: CheckDefinition[] = [
     async run(ctx) {
       const verdict = await runHarness(ctx, 'later');
       if (verdict.ok) return;
+      const other = differentObjects(verdict, `Calls made one after another (each once the previous had resolved), and two more 100 ms later,`, { newBuilds: false });
+      if (other) throw other;
       throw new CheckFailure(
         `Calls made one after another (each once the previous had resolved), and two more 100 ms later, resolved to ${verdict.distinct} different objects among ${verdict.calls}. ` +
           'Keep the instance (or its promise) for the life of the process; do not clear it once the build has finished.',

@@ -31,6 +31,22 @@ interface Verdict {
   calls?: number;
   distinct?: number;
   skipped?: number;
+  /** When results differed: what two calls made after every result had settled show. */
+  after?: AfterBuild;
+}
+
+/**
+ * Two calls made one after the other once every earlier call has settled (the instance is
+ * built by then). Tells "the build ran once, but each call hands out a new object" from "a
+ * build per caller": with one build, a later call resolves without new asynchronous work.
+ */
+interface AfterBuild {
+  /** The two later calls resolved to different objects. */
+  distinct: boolean;
+  /** Each later call resolved before a setImmediate fired: microtasks only, no timer or I/O (no new build). */
+  quick: boolean;
+  /** Every result (earlier and later) is a shallow copy of the others: same prototype, same own keys, each value identical. */
+  copies: boolean;
 }
 
 function report(verdict: Verdict): never {
@@ -101,6 +117,45 @@ function distinct(values: unknown[]): number {
   return new Set(values).size;
 }
 
+function shallowCopies(values: unknown[]): boolean {
+  const objects = values.filter((v): v is object => (typeof v === 'object' && v !== null) || typeof v === 'function');
+  if (objects.length !== values.length || objects.length === 0) return false;
+  const [first, ...rest] = objects;
+  const keys = Reflect.ownKeys(first!);
+  const same = (other: object) => {
+    if (Object.getPrototypeOf(other) !== Object.getPrototypeOf(first)) return false;
+    const otherKeys = Reflect.ownKeys(other);
+    if (otherKeys.length !== keys.length) return false;
+    return keys.every((k) => otherKeys.includes(k) && Object.is((other as Record<PropertyKey, unknown>)[k], (first as Record<PropertyKey, unknown>)[k]));
+  };
+  return rest.every(same);
+}
+
+/** One call made now; `quick` when it resolved before a setImmediate fired (microtasks only). */
+async function timedCall(label: string): Promise<{ value: unknown; quick: boolean }> {
+  let returned: unknown;
+  try {
+    returned = call();
+  } catch (error) {
+    report({ ok: false, problem: 'throws', detail: `getInstance() (${label}) threw: ${errorText(error)}` });
+  }
+  let settled = false;
+  Promise.resolve(returned).then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  await new Promise((resolve) => setImmediate(resolve));
+  const quick = settled;
+  return { value: await settle(returned, `getInstance() (${label})`), quick };
+}
+
+/** Called once results differed: two more calls, one after the other, now that every build has finished. */
+async function afterBuild(values: unknown[]): Promise<AfterBuild> {
+  const a = await timedCall('a call made after every earlier call had resolved');
+  const b = await timedCall('the call after that');
+  return { distinct: a.value !== b.value, quick: a.quick && b.quick, copies: shallowCopies([...values, a.value, b.value]) };
+}
+
 if (mode === 'module') {
   let returned: unknown;
   try {
@@ -145,7 +200,7 @@ if (mode === 'module') {
   const values: unknown[] = [];
   for (const [i, p] of pending.entries()) values.push(await settle(p, `call ${i + 1} of ${pending.length}`));
   const n = distinct(values);
-  report(n === 1 ? { ok: true, calls: values.length, distinct: 1, skipped } : { ok: false, problem: 'distinct', calls: values.length, distinct: n, skipped });
+  report(n === 1 ? { ok: true, calls: values.length, distinct: 1, skipped } : { ok: false, problem: 'distinct', calls: values.length, distinct: n, skipped, after: await afterBuild(values) });
 } else if (mode === 'later') {
   const values: unknown[] = [];
   const one = async (label: string) => {
@@ -163,7 +218,7 @@ if (mode === 'module') {
   await delay(100);
   values.push(...(await Promise.all([one('call 100 ms later'), one('another call 100 ms later')])));
   const n = distinct(values);
-  report(n === 1 ? { ok: true, calls: values.length, distinct: 1 } : { ok: false, problem: 'distinct', calls: values.length, distinct: n });
+  report(n === 1 ? { ok: true, calls: values.length, distinct: 1 } : { ok: false, problem: 'distinct', calls: values.length, distinct: n, after: await afterBuild(values) });
 } else {
   report({ ok: false, problem: 'usage', detail: `unknown mode ${mode}` });
 }

@@ -6,7 +6,7 @@ import { loadExercise } from '../../grader/exercise/registry.ts';
 import type { GradeOptions } from '../../grader/exercise/define.ts';
 import { UsageError } from '../../grader/model/errors.ts';
 import { exerciseSuite } from '../helpers/exercise-suite.ts';
-import { gradeExerciseFolder, leftoverGroups, lostChecks, SOLUTIONS } from '../helpers/grade.ts';
+import { gradeExerciseFolder, leftoverGroups, lostChecks, SOLUTIONS, VARIANTS } from '../helpers/grade.ts';
 
 exerciseSuite('stage-exam');
 
@@ -124,5 +124,30 @@ describe('stage-exam: the quiz and answers.json', () => {
     await expect(planned).rejects.toThrow(/question "bad-one" \(#1\), field points/);
     await expect(planned).rejects.toThrow(/question "bad-one" \(#1\), field answer: "E" is not one of the options A, B/);
     await expect(exercise.checks({ options: { quizBank: join(bankDir, 'nowhere') } })).rejects.toThrow(/Quiz bank folder not found/);
+  });
+});
+
+describe('stage-exam: singleton messages tell a copy per call from a race', () => {
+  test('fresh-copy: the build ran once, the calls got different objects (no blame on an await)', async () => {
+    const { exercise } = await gradeExerciseFolder('stage-exam', join(VARIANTS, 'stage-exam', 'fresh-copy'), {
+      checkIds: ['singleton.concurrent', 'singleton.later'],
+      retries: 0,
+    });
+    for (const check of exercise.checks) {
+      expect(check.status, check.id).toBe('failed');
+      expect(check.message, check.id).toMatch(/different objects, although the build ran once/);
+      expect(check.message, check.id).toMatch(/copy/);
+      expect(check.message, check.id).not.toMatch(/separated by an await/);
+    }
+    expect(leftoverGroups()).toEqual([]);
+  });
+
+  test('racy-singleton: an await between the check and the build', async () => {
+    const { exercise } = await gradeExerciseFolder('stage-exam', join(VARIANTS, 'stage-exam', 'racy-singleton'), {
+      checkIds: ['singleton.concurrent'],
+      retries: 0,
+    });
+    expect(exercise.checks[0]!.message).toMatch(/separated by an await/);
+    expect(exercise.checks[0]!.message).not.toMatch(/build ran once/);
   });
 });
