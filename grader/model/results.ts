@@ -10,6 +10,7 @@
  * `error` and `timeout` now mean the check failed on its re-run with the same seed too.
  */
 import { z } from 'zod';
+import { Language } from './language.ts';
 
 export const RESULTS_SCHEMA_VERSION = 2;
 
@@ -163,6 +164,11 @@ export const SubmissionResult = z.object({
   seed: z.number().int(),
   /** How the submission's processes were contained. */
   isolation: z.string(),
+  /**
+   * The language every message of this grading is written in (`--lang`); `en` when absent
+   * (results written before the field existed).
+   */
+  language: Language.optional(),
   startedAt: z.string(),
   durationMs: z.number().nonnegative(),
   score: z.number(),

@@ -23,6 +23,10 @@ import type { ExerciseDefinition } from '../exercise/define.ts';
 import type { CheckVisibility } from '../model/exercise.ts';
 import type { CheckResult, ExerciseResult, SubmissionResult } from '../model/results.ts';
 import type { Reporter } from './reporter.ts';
+import { messages } from '../i18n/messages.ts';
+
+/** The catalogue in the language of a grading (results written before `language` existed: English). */
+const textOf = (result: SubmissionResult) => messages.in(result.language ?? 'en');
 
 export interface ViewOptions {
   /** When `after-due-date` checks become visible; never when undefined. */
@@ -80,13 +84,15 @@ export function studentView(result: SubmissionResult, view: ViewOptions = {}): S
   };
 }
 
-function checkText(check: CheckResult): string {
+function checkText(result: SubmissionResult, check: CheckResult): string {
+  const t = textOf(result);
   const lines = [check.message];
-  if (check.expected !== undefined) lines.push(`expected: ${check.expected}`);
-  if (check.actual !== undefined) lines.push(`actual: ${check.actual}`);
+  if (check.expected !== undefined) lines.push(t('ci.expected', { text: check.expected }));
+  if (check.actual !== undefined) lines.push(t('ci.actual', { text: check.actual }));
   for (const attempt of check.attempts ?? []) {
     const same = attempt.status === check.status && attempt.message === check.message;
-    lines.push(`re-run ${attempt.attempt - 1} with the same seed: ${attempt.status}${attempt.status === 'passed' || same ? '' : `: ${attempt.message}`}`);
+    const params = { n: attempt.attempt - 1, status: t(`status.${attempt.status}`) };
+    lines.push(attempt.status === 'passed' || same ? t('ci.rerun', params) : t('ci.rerunMessage', { ...params, message: attempt.message }));
   }
   return lines.filter(Boolean).join('\n');
 }
@@ -134,7 +140,7 @@ export function renderJunit(result: SubmissionResult): string {
     for (const c of e.checks) {
       const head = `    <testcase classname="${xmlEscape(e.id)}" name="${xmlEscape(`${c.id}: ${c.title}`)}" time="${seconds(c.durationMs)}"`;
       const message = xmlEscape(c.message || verdictText(e));
-      const body = xmlEscape(checkText(c));
+      const body = xmlEscape(checkText(result, c));
       if (c.status === 'passed') out.push(`${head}/>`);
       else if (c.status === 'failed' || c.status === 'flaky') out.push(`${head}>\n      <failure message="${message}" type="${c.status}">${body}</failure>\n    </testcase>`);
       else if (c.status === 'skipped') out.push(`${head}>\n      <skipped message="${message}"/>\n    </testcase>`);
@@ -151,13 +157,14 @@ export function renderJunit(result: SubmissionResult): string {
 const mdCell = (text: string) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;'));
 
 export function renderGithubSummary(result: SubmissionResult, reportHint?: string): string {
-  const lines = [`## netgrade: ${mdCell(result.submission.name)} — ${result.score} / ${result.maxScore} points`, ''];
+  const t = textOf(result);
+  const lines = [`## ${t('ci.summaryTitle', { name: mdCell(result.submission.name), score: String(result.score), max: String(result.maxScore) })}`, ''];
   for (const e of result.exercises) {
-    lines.push(`### ${mdCell(e.title)}: ${e.score} / ${e.maxScore}`, '');
+    lines.push(`### ${t('ci.exerciseTitle', { title: mdCell(e.title), score: String(e.score), max: String(e.maxScore) })}`, '');
     if (e.verdict) lines.push(`> **${mdCell(e.verdict.title)}** ${mdCell(e.verdict.message)}`, '');
-    lines.push('| | Check | Points | Message |', '|---|---|---:|---|');
+    lines.push(t('ci.tableHead'), '|---|---|---:|---|');
     for (const c of e.checks) {
-      const mark = c.status === 'passed' ? '✅' : c.status === 'skipped' ? '⏭️' : c.status === 'flaky' ? '⚠️ flaky' : '❌';
+      const mark = c.status === 'passed' ? '✅' : c.status === 'skipped' ? '⏭️' : c.status === 'flaky' ? t('ci.flakyMark') : '❌';
       lines.push(`| ${mark} | \`${mdCell(c.id)}\` ${mdCell(c.title)} | ${c.points} / ${c.maxPoints} | ${mdCell(c.message)} |`);
     }
     lines.push('');
@@ -182,8 +189,9 @@ export function renderGithubAnnotations(result: SubmissionResult, entryFile: (ex
     for (const c of e.checks) {
       if (c.status === 'passed' || c.status === 'skipped') continue;
       const flaky = c.status === 'flaky';
-      const props = [...(file ? [`file=${escapeProperty(file)}`] : []), `title=${escapeProperty(`${e.id} ${c.id}${flaky ? ' flaky' : ''} (${c.points}/${c.maxPoints})`)}`];
-      lines.push(`::${flaky ? 'warning' : 'error'} ${props.join(',')}::${escapeData(checkText(c) || verdictText(e))}`);
+      const title = textOf(result)(flaky ? 'ci.annotationTitleFlaky' : 'ci.annotationTitle', { exercise: e.id, check: c.id, points: String(c.points), max: String(c.maxPoints) });
+      const props = [...(file ? [`file=${escapeProperty(file)}`] : []), `title=${escapeProperty(title)}`];
+      lines.push(`::${flaky ? 'warning' : 'error'} ${props.join(',')}::${escapeData(checkText(result, c) || verdictText(e))}`);
     }
   }
   return lines;
@@ -206,7 +214,7 @@ export function renderGradescope(result: SubmissionResult): GradescopeResults {
       score: c.points,
       max_score: c.maxPoints,
       status: c.status === 'passed' ? ('passed' as const) : ('failed' as const),
-      output: checkText(c) || verdictText(e),
+      output: checkText(result, c) || verdictText(e),
       visibility: c.visibility === 'hidden' ? ('hidden' as const) : c.visibility === 'after-due-date' ? ('after_due_date' as const) : ('visible' as const),
     })),
   );
@@ -226,14 +234,15 @@ export interface PrairieLearnResults {
 
 export function renderPrairieLearn(result: SubmissionResult): PrairieLearnResults {
   const missing = result.exercises.filter((e) => !e.submitted).map((e) => e.id);
+  const t = textOf(result);
   return {
     // Not gradable: nothing of an exercise was submitted (PrairieLearn then does not count the attempt).
     gradable: missing.length === 0,
     score: result.maxScore > 0 ? result.score / result.maxScore : 0,
     message:
       missing.length > 0
-        ? `No folder for ${missing.join(', ')} in the submission.`
-        : `${result.score} / ${result.maxScore} points.`,
+        ? t('ci.notSubmitted', { ids: missing })
+        : t('ci.points', { score: String(result.score), max: String(result.maxScore) }),
     output: result.exercises.map((e) => `${e.title}: ${e.score} / ${e.maxScore}${e.verdict ? `\n  ${verdictText(e)}` : ''}`).join('\n'),
     tests: result.exercises.flatMap((e) =>
       e.checks.map((c) => ({
@@ -242,7 +251,7 @@ export function renderPrairieLearn(result: SubmissionResult): PrairieLearnResult
         points: c.points,
         max_points: c.maxPoints,
         message: c.message,
-        output: [c.expected !== undefined ? `expected: ${c.expected}` : '', c.actual !== undefined ? `actual: ${c.actual}` : ''].filter(Boolean).join('\n'),
+        output: [c.expected !== undefined ? t('ci.expected', { text: c.expected }) : '', c.actual !== undefined ? t('ci.actual', { text: c.actual }) : ''].filter(Boolean).join('\n'),
       })),
     ),
   };
@@ -263,7 +272,7 @@ export function renderClassroom(result: SubmissionResult): ClassroomResults {
       name: `${e.id} › ${c.id}: ${c.title}`,
       // Flaky is a failure of the program (it did not pass every time), not an error.
       status: c.status === 'passed' ? ('pass' as const) : c.status === 'failed' || c.status === 'flaky' ? ('fail' as const) : ('error' as const),
-      message: checkText(c) || verdictText(e),
+      message: checkText(result, c) || verdictText(e),
       score: c.points,
       duration: c.durationMs,
     })),

@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
+import { currentLanguage } from '../i18n/language.ts';
+import { messages } from '../i18n/messages.ts';
 import { ClassResult } from '../model/class.ts';
 import { renderReport } from './html.ts';
 import { writeJsonAtomically } from './json.ts';
@@ -44,7 +46,18 @@ const pct = (ratio: number) => `${Math.round(ratio * 100)}%`;
 
 export const studentReportHref = (name: string): string => `students/${encodeURIComponent(name)}/report.html`;
 
+/** The language of a class's outputs: that of its gradings (all alike), else the current one. */
+export function classLanguage(klass: ClassResult) {
+  return klass.students.find((s) => s.result?.language)?.result?.language ?? currentLanguage();
+}
+
 export function overviewView(klass: ClassResult) {
+  const lang = classLanguage(klass);
+  const t = messages.in(lang);
+  const words = (code: string) => {
+    const key = `code.${code}`;
+    return key in messages.messages.en ? t(key as 'code.NOT_SUBMITTED') : t('code.other', { code });
+  };
   const maxTotal = klass.exercises.reduce((s, e) => s + e.maxScore, 0);
   const graded = klass.students.filter((s) => s.result);
   const students = klass.students.map((s) => {
@@ -53,14 +66,22 @@ export function overviewView(klass: ClassResult) {
       name: s.name,
       href: s.result ? studentReportHref(s.name) : undefined,
       source: s.source,
-      error: s.error ? `${s.error.code}: ${s.error.message}` : undefined,
-      notes: s.extractionNotes.length,
+      error: s.error ? `${words(s.error.code)}: ${s.error.message}` : undefined,
+      notes: s.extractionNotes.length ? t('class.archiveSkipped', { n: s.extractionNotes.length }) : undefined,
       cells: klass.exercises.map((e) => {
         const x = s.result?.exercises.find((r) => r.id === e.id);
         const score = x?.score ?? 0;
         // Flaky checks earn no points (the heat is the score's); the cell is outlined and says how many.
         const flaky = x?.checks.filter((c) => c.status === 'flaky').length ?? 0;
-        return { score, max: e.maxScore, heat: bucket(e.maxScore ? score / e.maxScore : 0), verdict: x?.verdict?.code, flaky };
+        return {
+          score,
+          max: e.maxScore,
+          heat: bucket(e.maxScore ? score / e.maxScore : 0),
+          // The code as words (未提交, "entry file missing"); the verdict's own line on hover.
+          ...(x?.verdict ? { verdict: words(x.verdict.code), verdictTitle: x.verdict.title } : {}),
+          flaky,
+          flakyLabel: t('class.flakyCell', { n: flaky }),
+        };
       }),
       total,
       totalHeat: bucket(maxTotal ? total / maxTotal : 0),
@@ -90,15 +111,40 @@ export function overviewView(klass: ClassResult) {
   });
   const average = graded.length ? graded.reduce((s, x) => s + x.result!.score, 0) / graded.length : 0;
   const flakyChecks = checks.reduce((n, c) => n + c.flaky, 0);
+  const notGraded = klass.students.length - graded.length;
+  const summaryParams = { students: klass.students.length, graded: graded.length, average: average.toFixed(1), max: String(maxTotal) };
   return {
-    title: klass.shard ? `Class overview (shard ${klass.shard.index}/${klass.shard.count})` : 'Class overview',
+    lang,
+    text: {
+      summary: notGraded > 0 ? t('class.summaryNotGraded', { ...summaryParams, notGraded }) : t('class.summary', summaryParams),
+      flaky: t('class.flaky', { n: flakyChecks }),
+      flakyExplained: t('class.flakyExplained'),
+      version: t('class.version', { version: klass.grader.version }),
+      language: t('class.language'),
+      students: t('class.students'),
+      sortHint: t('class.sortHint'),
+      colStudent: t('class.col.student'),
+      colTotal: t('class.col.total', { max: String(maxTotal) }),
+      flakyCellTitle: t('class.flakyCellTitle'),
+      checksHeading: t('class.checksHeading'),
+      checksHint: t('class.checksHint'),
+      colExercise: t('class.col.exerciseName'),
+      colCheck: t('class.col.check'),
+      colPoints: t('class.col.points'),
+      colPassed: t('class.col.passed'),
+      colFlaky: t('class.col.flaky'),
+      colRate: t('class.col.rate'),
+      histogram: t('class.histogram'),
+      histogramLabel: t('class.histogramLabel'),
+    },
+    title: klass.shard ? t('class.titleShard', { index: String(klass.shard.index), count: String(klass.shard.count) }) : t('class.title'),
     graderVersion: klass.grader.version,
-    exercises: klass.exercises.map((e) => ({ id: e.id, title: e.title, max: e.maxScore })),
+    exercises: klass.exercises.map((e) => ({ id: e.id, title: e.title, max: e.maxScore, heading: t('class.col.exercise', { id: e.id, max: String(e.maxScore) }) })),
     maxTotal,
     students,
     studentCount: klass.students.length,
     gradedCount: graded.length,
-    notGraded: klass.students.length - graded.length,
+    notGraded,
     average: average.toFixed(1),
     flakyChecks,
     checks,

@@ -3,7 +3,11 @@
  * a submission stays a plain string here; the template escapes it (handlebars `{{ }}`),
  * and nothing is ever passed through the unescaped `{{{ }}}` form.
  */
+import { messages } from '../i18n/messages.ts';
+import type { Language } from '../model/language.ts';
 import type { CheckAttempt, CheckResult, CheckStatus, ExerciseResult, SubmissionResult, TranscriptEntry } from '../model/results.ts';
+
+type Translate = ReturnType<typeof messages.in>;
 
 export interface TranscriptRow {
   at: string;
@@ -12,6 +16,8 @@ export interface TranscriptRow {
   /** CSS class: sent, received, event or note. */
   side: 'sent' | 'received' | 'event' | 'note';
   arrow: string;
+  /** The kind in words of the report's language ("sent", "发送"). */
+  kindLabel: string;
   /** Readable text (UTF-8), with line ends made visible; undefined for binary data. */
   text?: string;
   /** Binary data as text: valid UTF-8 kept, other bytes as \xNN escapes (length headers, NULs). */
@@ -41,6 +47,10 @@ export interface AttemptView {
   stdout?: string;
   stderr?: string;
   droppedBytes: number;
+  /** "12 bytes of output were dropped", when some were. */
+  dropped?: string;
+  /** The attempt's time, in words. */
+  duration: string;
   open: false;
 }
 
@@ -65,6 +75,10 @@ export interface CheckView {
   stdout?: string;
   stderr?: string;
   droppedBytes: number;
+  /** "12 bytes of output were dropped", when some were. */
+  dropped?: string;
+  /** The check's time and seed, in words. */
+  foot: string;
   open: boolean;
   flaky: boolean;
   /** Re-runs with the same seed (empty when the check was not re-run). */
@@ -86,6 +100,10 @@ export interface ExerciseView {
 }
 
 export interface ReportView {
+  /** The `lang` attribute of the page. */
+  lang: Language;
+  /** The page's fixed text, in its language. */
+  text: ReportText;
   title: string;
   submissionName: string;
   submissionPath: string;
@@ -102,14 +120,32 @@ export interface ReportView {
   exercises: ExerciseView[];
 }
 
-const STATUS_LABEL: Record<CheckStatus, { label: string; mark: string }> = {
-  passed: { label: 'passed', mark: '✓' },
-  failed: { label: 'failed', mark: '✗' },
-  error: { label: 'error', mark: '!' },
-  timeout: { label: 'timed out', mark: '◷' },
-  skipped: { label: 'not run', mark: '–' },
-  flaky: { label: 'flaky', mark: '≈' },
-};
+/** The fixed text of the student report, in one language. */
+export interface ReportText {
+  gradedBy: string;
+  seed: string;
+  replay: string;
+  isolation: string;
+  language: string;
+  exercisesNav: string;
+  expected: string;
+  actual: string;
+  legendSent: string;
+  legendReceived: string;
+  legendRest: string;
+  colTime: string;
+  colConn: string;
+  colDir: string;
+  colData: string;
+  stdout: string;
+  stderr: string;
+  hex: string;
+  flaky: string;
+  footer: string;
+  legend: string;
+}
+
+const MARKS: Record<CheckStatus, string> = { passed: '✓', failed: '✗', error: '!', timeout: '◷', skipped: '–', flaky: '≈' };
 
 function isPrintable(text: string): boolean {
   return !text.includes('\uFFFD') && !/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(text);
@@ -161,10 +197,10 @@ export function hexDump(bytes: Uint8Array, maxBytes = 1024): string {
   return lines.join('\n');
 }
 
-export function transcriptRow(entry: TranscriptEntry): TranscriptRow {
+export function transcriptRow(entry: TranscriptEntry, t: Translate = messages.in('en')): TranscriptRow {
   const side = entry.kind === 'sent' || entry.kind === 'received' ? entry.kind : entry.kind === 'note' ? 'note' : 'event';
   const arrow = side === 'sent' ? '→' : side === 'received' ? '←' : '·';
-  const row: TranscriptRow = { at: `${entry.at.toFixed(1)} ms`, conn: entry.conn, kind: entry.kind, side, arrow };
+  const row: TranscriptRow = { at: `${entry.at.toFixed(1)} ms`, conn: entry.conn, kind: entry.kind, kindLabel: t(`event.${entry.kind}`), side, arrow };
   if (entry.data !== undefined) {
     const bytes = Buffer.from(entry.data, 'base64');
     const text = bytes.toString('utf8');
@@ -184,13 +220,13 @@ export function transcriptRow(entry: TranscriptEntry): TranscriptRow {
 
 /** What a check and each of its re-runs show alike: status, message, expected and actual, time. */
 function outcomeView<S extends CheckStatus>(
+  t: Translate,
   outcome: Pick<CheckResult, 'message' | 'expected' | 'actual' | 'durationMs'> & { status: S },
 ) {
-  const status = STATUS_LABEL[outcome.status];
   return {
     status: outcome.status,
-    statusLabel: status.label,
-    mark: status.mark,
+    statusLabel: t(`status.${outcome.status as CheckStatus}`),
+    mark: MARKS[outcome.status],
     message: outcome.message,
     ...(outcome.expected !== undefined ? { expected: outcome.expected } : {}),
     ...(outcome.actual !== undefined ? { actual: outcome.actual } : {}),
@@ -199,36 +235,41 @@ function outcomeView<S extends CheckStatus>(
   };
 }
 
-function attemptView(attempt: CheckAttempt): AttemptView {
-  const rows = attempt.transcript?.map(transcriptRow) ?? [];
+function attemptView(t: Translate, attempt: CheckAttempt): AttemptView {
+  const rows = attempt.transcript?.map((entry) => transcriptRow(entry, t)) ?? [];
   return {
-    label: `Re-run ${attempt.attempt - 1} with the same seed`,
-    ...outcomeView(attempt),
-    transcriptLabel: 'Transcript of this re-run',
+    label: t('html.rerun', { n: attempt.attempt - 1 }),
+    ...outcomeView(t, attempt),
+    transcriptLabel: t('html.events', { label: t('html.transcriptRerun'), n: rows.length }),
     transcript: rows,
-    ...(attempt.transcript === undefined ? { note: 'It failed exactly as the first attempt did: same result, same message (its transcript is not kept).' } : {}),
+    ...(attempt.transcript === undefined ? { note: t('html.rerunSame') } : {}),
     ...(attempt.output?.stdout ? { stdout: attempt.output.stdout } : {}),
     ...(attempt.output?.stderr ? { stderr: attempt.output.stderr } : {}),
     droppedBytes: attempt.output?.droppedBytes ?? 0,
+    ...(attempt.output?.droppedBytes ? { dropped: t('html.dropped', { bytes: { bytes: attempt.output.droppedBytes } }) } : {}),
+    duration: t('html.duration', { duration: { ms: attempt.durationMs } }),
     open: false,
   };
 }
 
-function checkView(exerciseId: string, check: CheckResult): CheckView {
-  const attempts = (check.attempts ?? []).map(attemptView);
+function checkView(t: Translate, exerciseId: string, check: CheckResult): CheckView {
+  const attempts = (check.attempts ?? []).map((attempt) => attemptView(t, attempt));
+  const transcript = check.transcript.map((entry) => transcriptRow(entry, t));
   return {
     id: check.id,
     anchor: `${exerciseId}--${check.id}`.replace(/[^a-zA-Z0-9_-]/g, '-'),
     title: check.title,
-    ...outcomeView(check),
+    ...outcomeView(t, check),
     points: check.points,
     maxPoints: check.maxPoints,
     seed: check.seed,
-    transcriptLabel: attempts.length > 0 ? 'Transcript of the first attempt' : 'Transcript',
-    transcript: check.transcript.map(transcriptRow),
+    transcriptLabel: t('html.events', { label: t(attempts.length > 0 ? 'html.transcriptFirst' : 'html.transcript'), n: transcript.length }),
+    transcript,
     ...(check.output?.stdout ? { stdout: check.output.stdout } : {}),
     ...(check.output?.stderr ? { stderr: check.output.stderr } : {}),
     droppedBytes: check.output?.droppedBytes ?? 0,
+    ...(check.output?.droppedBytes ? { dropped: t('html.dropped', { bytes: { bytes: check.output.droppedBytes } }) } : {}),
+    foot: t('html.checkFoot', { duration: { ms: check.durationMs }, seed: String(check.seed) }),
     open: check.status !== 'passed' && check.status !== 'skipped',
     flaky: check.status === 'flaky',
     attempts,
@@ -236,9 +277,36 @@ function checkView(exerciseId: string, check: CheckResult): CheckView {
 }
 
 export function reportView(result: SubmissionResult, replayCommand: string): ReportView {
+  const lang = result.language ?? 'en';
+  const t = messages.in(lang);
   const percent = (score: number, max: number) => (max === 0 ? 0 : Math.round((score / max) * 100));
+  const duration = t('terminal.seconds', { duration: { seconds: result.durationMs / 1000 } });
   return {
-    title: `netgrade report: ${result.submission.name}`,
+    lang,
+    text: {
+      gradedBy: t('html.gradedBy', { version: result.grader.version, node: result.grader.node, startedAt: new Date(result.startedAt), duration }),
+      seed: t('html.seed'),
+      replay: t('html.replay'),
+      isolation: t('html.isolation', { isolation: result.isolation }),
+      language: t('html.language'),
+      exercisesNav: t('html.exercisesNav'),
+      expected: t('html.expected'),
+      actual: t('html.actual'),
+      legendSent: t('html.legend.sent'),
+      legendReceived: t('html.legend.received'),
+      legendRest: t('html.legend.rest'),
+      colTime: t('html.col.time'),
+      colConn: t('html.col.conn'),
+      colDir: t('html.col.dir'),
+      colData: t('html.col.data'),
+      stdout: t('html.stdout'),
+      stderr: t('html.stderr'),
+      hex: t('html.hex'),
+      flaky: t('status.flaky'),
+      footer: t('html.footer'),
+      legend: t('status.legend'),
+    },
+    title: t('html.title', { name: result.submission.name }),
     submissionName: result.submission.name,
     submissionPath: result.submission.path,
     score: result.score,
@@ -248,12 +316,13 @@ export function reportView(result: SubmissionResult, replayCommand: string): Rep
     replay: replayCommand,
     isolation: result.isolation,
     startedAt: result.startedAt,
-    duration: `${(result.durationMs / 1000).toFixed(1)} s`,
+    duration,
     graderVersion: result.grader.version,
     node: result.grader.node,
     exercises: result.exercises.map((exercise) => {
       const passed = exercise.checks.filter((c) => c.status === 'passed').length;
       const flaky = exercise.checks.filter((c) => c.status === 'flaky').length;
+      const total = exercise.checks.length;
       return {
         id: exercise.id,
         title: exercise.title,
@@ -264,8 +333,8 @@ export function reportView(result: SubmissionResult, replayCommand: string): Rep
         ...(exercise.verdict ? { verdict: exercise.verdict } : {}),
         notes: exercise.notes,
         parts: exercise.parts,
-        checks: exercise.checks.map((c) => checkView(exercise.id, c)),
-        counts: `${passed} of ${exercise.checks.length} checks passed${flaky > 0 ? `, ${flaky} flaky (no points)` : ''}`,
+        checks: exercise.checks.map((c) => checkView(t, exercise.id, c)),
+        counts: flaky > 0 ? t('html.countsFlaky', { passed, total, flaky }) : t('html.counts', { passed, total }),
       };
     }),
   };

@@ -1,12 +1,19 @@
 /**
  * One line per check as grading goes, failures explained under them, totals at the end.
  * Colour through Node's own `util.styleText`, which honours NO_COLOR, FORCE_COLOR and
- * non-TTY output of the stream it writes to.
+ * non-TTY output of the stream it writes to. Text is in the grading's language; columns are
+ * measured in display width (`string-width`: a CJK character takes two columns) and
+ * messages wrapped by it (`wrap-ansi`, which also breaks Chinese text, which has no spaces).
  */
 import { styleText } from 'node:util';
 import type { Writable } from 'node:stream';
+import stringWidth from 'string-width';
+import wrapAnsi from 'wrap-ansi';
+import { messages } from '../i18n/messages.ts';
 import type { CheckResult, CheckStatus, ExerciseResult, SubmissionResult } from '../model/results.ts';
 import type { BeginInfo, Reporter } from './reporter.ts';
+
+const { t } = messages;
 
 type Style = Parameters<typeof styleText>[0];
 
@@ -44,7 +51,7 @@ export class TerminalReporter implements Reporter {
   }
 
   onBegin(info: BeginInfo): void {
-    this.#line(`${this.#style('bold', 'netgrade')} grading ${info.submission.path}  ${this.#style('gray', `seed ${info.seed}`)}`);
+    this.#line(`${this.#style('bold', 'netgrade')} ${t('terminal.begin', { path: info.submission.path })}  ${this.#style('gray', t('terminal.seed', { seed: String(info.seed) }))}`);
   }
 
   onExerciseBegin(exercise: { id: string; title: string }): void {
@@ -56,27 +63,35 @@ export class TerminalReporter implements Reporter {
     this.#idWidth = Math.max(this.#idWidth, check.id.length);
     const { mark, style } = MARKS[check.status];
     const points = `${check.points}/${check.maxPoints}`.padStart(6);
-    const extra = check.status === 'passed' || check.status === 'failed' ? '' : ` ${check.status}`;
+    const status = check.status === 'passed' || check.status === 'failed' ? '' : t(`status.${check.status}`);
+    const extra = status ? ` ${padToWidth(status, STATUS_WIDTH)}` : '';
     this.#line(`  ${this.#style(style, mark)} ${check.id.padEnd(this.#idWidth)} ${points}${this.#style(style, extra)}  ${this.#style('gray', check.title)}`);
     if (check.status !== 'passed') {
       for (const line of wrap(check.message, 96)) this.#line(`      ${line}`);
-      if (check.expected !== undefined) this.#line(`      ${this.#style('green', 'expected:')} ${oneLine(check.expected)}`);
-      if (check.actual !== undefined) this.#line(`      ${this.#style('red', 'actual:  ')} ${oneLine(check.actual)}`);
+      if (check.expected !== undefined) this.#line(`      ${this.#style('green', padToWidth(t('terminal.expected'), LABEL_WIDTH))} ${oneLine(check.expected)}`);
+      if (check.actual !== undefined) this.#line(`      ${this.#style('red', padToWidth(t('terminal.actual'), LABEL_WIDTH))} ${oneLine(check.actual)}`);
       for (const attempt of check.attempts ?? []) {
         const same = attempt.status === check.status && attempt.message === check.message;
-        const what = attempt.status === 'passed' ? 'passed' : same ? `${attempt.status} the same way` : `${attempt.status}: ${oneLine(attempt.message)}`;
-        this.#line(this.#style('gray', `      re-run ${attempt.attempt - 1} with the same seed: ${what} (${attempt.durationMs} ms)`));
+        const n = attempt.attempt - 1;
+        const duration = { ms: attempt.durationMs };
+        const text =
+          attempt.status === 'passed'
+            ? t('terminal.rerun.passed', { n, duration })
+            : same
+              ? t('terminal.rerun.same', { n, status: t(`status.${attempt.status}`), duration })
+              : t('terminal.rerun.other', { n, status: t(`status.${attempt.status}`), message: oneLine(attempt.message), duration });
+        this.#line(this.#style('gray', `      ${text}`));
       }
     }
   }
 
   onExerciseEnd(exercise: ExerciseResult): void {
     if (exercise.verdict && exercise.verdict.code !== 'NOT_SUBMITTED') {
-      this.#line(`  ${this.#style('red', 'verdict:')} ${exercise.verdict.title}`);
+      this.#line(`  ${this.#style('red', t('terminal.verdict'))} ${exercise.verdict.title}`);
     }
-    for (const note of exercise.notes) this.#line(`  ${this.#style('yellow', 'note:')} ${note}`);
+    for (const note of exercise.notes) this.#line(`  ${this.#style('yellow', t('terminal.note'))} ${note}`);
     const parts = exercise.parts.map((p) => `${p.id} ${p.score}/${p.maxScore}`).join(', ');
-    this.#line(`  ${this.#style('bold', `score ${exercise.score}/${exercise.maxScore}`)}${parts ? `  (${parts})` : ''}`);
+    this.#line(`  ${this.#style('bold', t('terminal.score', { score: String(exercise.score), max: String(exercise.maxScore) }))}${parts ? `  (${parts})` : ''}`);
   }
 
   onSubmissionEnd(result: SubmissionResult): void {
@@ -84,12 +99,24 @@ export class TerminalReporter implements Reporter {
     const count = (s: CheckStatus) => all.filter((c) => c.status === s).length;
     const summary = (['passed', 'flaky', 'failed', 'error', 'timeout', 'skipped'] as const)
       .filter((s) => count(s) > 0)
-      .map((s) => this.#style(MARKS[s].style, `${count(s)} ${s}`))
+      .map((s) => this.#style(MARKS[s].style, t('terminal.count', { count: count(s), status: t(`status.${s}`) })))
       .join(', ');
     this.#line();
-    this.#line(`${this.#style('bold', `Total ${result.score}/${result.maxScore}`)}  ${summary}  ${this.#style('gray', `${(result.durationMs / 1000).toFixed(1)} s`)}`);
+    this.#line(
+      `${this.#style('bold', t('terminal.total', { score: String(result.score), max: String(result.maxScore) }))}  ${summary}  ${this.#style('gray', t('terminal.seconds', { duration: { seconds: result.durationMs / 1000 } }))}`,
+    );
     for (const line of this.#footer?.(result) ?? []) this.#line(this.#style('gray', line));
   }
+}
+
+/** Display columns kept for a status word ("timed out", "未运行"), so titles line up. */
+const STATUS_WIDTH = 9;
+/** Display columns of the "expected:"/"actual:" labels. */
+const LABEL_WIDTH = 9;
+
+/** Pads to a display width (a CJK character takes two columns). */
+export function padToWidth(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - stringWidth(text)));
 }
 
 function oneLine(text: string): string {
@@ -97,19 +124,7 @@ function oneLine(text: string): string {
   return flat.length > 200 ? flat.slice(0, 200) + '…' : flat;
 }
 
-function wrap(text: string, width: number): string[] {
-  const lines: string[] = [];
-  for (const paragraph of text.split('\n')) {
-    let current = '';
-    for (const word of paragraph.split(' ')) {
-      if (current && current.length + word.length + 1 > width) {
-        lines.push(current);
-        current = word;
-      } else {
-        current = current ? `${current} ${word}` : word;
-      }
-    }
-    lines.push(current);
-  }
-  return lines;
+/** Wraps by display width; words longer than the width, and text without spaces (Chinese), are broken. */
+export function wrap(text: string, width: number): string[] {
+  return wrapAnsi(text, width, { hard: true, trim: false }).split('\n');
 }

@@ -14,6 +14,7 @@ import { describeIsolation } from '../sandbox/limits.ts';
 import { inPrivateNetwork, isolationModeFromEnv, resolveIsolation } from '../sandbox/isolation.ts';
 import { scoreChecks } from '../scoring/score.ts';
 import { GRADER_VERSION } from '../version.ts';
+import { currentLanguage } from '../i18n/language.ts';
 import pLimit from 'p-limit';
 import { OrderedLanes } from './ordered-lanes.ts';
 import { newExerciseRunState, runCheck } from './run-check.ts';
@@ -142,6 +143,7 @@ export async function gradeSubmission(request: GradeRequest): Promise<Submission
     grader: { name: 'netgrade', version: GRADER_VERSION, node: process.version },
     submission,
     seed: request.seed,
+    language: currentLanguage(),
     isolation: describeIsolation(request.sandbox.limits, request.sandbox.isolation ?? resolveIsolation(isolationModeFromEnv()), inPrivateNetwork()),
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - started),
