@@ -517,9 +517,8 @@ export const checks: CheckDefinition[] = [
       const a = await ctx.connect(server);
       await ask(ctx, a, CLASSIC, '你好');
       const b = await ctx.connect(server);
-      const sent = `${'z'.repeat(5000)}\n`;
-      await b.send(sent);
-      await expectLine(b, 'ERR too long', { after: 'sending a line of 5,000 bytes', timeoutMs: ctx.ms(REPLY_MS), hint: `While ${a.label} stayed connected, ${b.label} sent a line over 4,096 bytes.` });
+      await b.send('z'.repeat(5000));
+      await expectLine(b, 'ERR too long', { after: 'sending 5,000 bytes without a \\n', timeoutMs: ctx.ms(REPLY_MS), hint: `While ${a.label} stayed connected, ${b.label} sent a line over 4,096 bytes.` });
       const fix = 'ERR too long closes that client\'s connection only: the server keeps listening and serving everyone else.';
       await withContext(`After ${b.label} got ERR too long,`, fix, () => ask(ctx, a, CLASSIC, '叫什么'));
       const c = await connectAfter(ctx, server, `After ${b.label} got ERR too long`, fix);
@@ -602,7 +601,7 @@ export const checks: CheckDefinition[] = [
   },
   {
     id: 'clients.reset',
-    title: 'Clients that reset at any stage (before data, mid-line, after a question, mid-reply, mid-long-line) do not crash the server',
+    title: 'Clients that reset at any stage (before data, mid-line, after a question, mid-reply) do not crash the server',
     points: 4,
     async run(ctx) {
       const server = await startBot(ctx, CLASSIC);
@@ -611,7 +610,6 @@ export const checks: CheckDefinition[] = [
         { what: 'after sending half a line ("叫什")', bytes: '叫什', paced: true },
         { what: 'right after sending "你好\\n"', bytes: '你好\n', paced: true },
         { what: 'while the server was writing the answers to 2,000 questions', bytes: '你好\n'.repeat(2000), paced: false },
-        { what: 'after sending 5,000 bytes without a \\n (while ERR too long was being written)', bytes: 'x'.repeat(5000), paced: true },
       ];
       for (const stage of stages) {
         const probe = await connectAfter(ctx, server, `After a client reset its connection`, 'A reset must not stop the server.');
@@ -619,16 +617,16 @@ export const checks: CheckDefinition[] = [
         probe.reset();
         assertNotCrashed(server, `when a client reset its connection ${stage.what}`);
       }
-      const after = await connectAfter(ctx, server, 'After five clients reset their connections', 'A reset must not stop the server.');
+      const after = await connectAfter(ctx, server, 'After four clients reset their connections', 'A reset must not stop the server.');
       for (const question of ['你好', '男生女生']) {
         try {
           await ask(ctx, after, CLASSIC, question);
         } catch (error) {
-          assertNotCrashed(server, 'when five clients reset their connections at various stages');
+          assertNotCrashed(server, 'when four clients reset their connections at various stages');
           throw error;
         }
       }
-      assertNotCrashed(server, 'when five clients reset their connections at various stages');
+      assertNotCrashed(server, 'when four clients reset their connections at various stages');
     },
   },
 ];
