@@ -61,6 +61,11 @@ export interface CheckDefinition {
   timeoutMs?: number;
   /** Who sees the check: everyone (default), instructors only, or students after the due date. */
   visibility?: CheckVisibility;
+  /**
+   * The check needs the machine to itself (it judges timing with margins that assume no other
+   * check competes for the CPU): the concurrent scheduling runs it alone. See `CheckMeta`.
+   */
+  exclusive?: boolean;
   run(ctx: CheckContext): Promise<void>;
 }
 

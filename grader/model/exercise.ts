@@ -42,6 +42,14 @@ export const CheckMeta = z.object({
   timeoutMs: z.number().int().positive().optional(),
   /** Who sees the result; `visible` when undefined. See `CheckVisibility`. */
   visibility: CheckVisibility.optional(),
+  /**
+   * The check needs the machine to itself: it judges timing (a delay, parallel progress, a
+   * client that must not be starved) and its margins assume no other check competes for the
+   * CPU. Under the concurrent scheduling it runs alone: no other check of any exercise of the
+   * grading runs meanwhile (its re-runs too). Under the sequential scheduling every check
+   * runs alone anyway. Absent: the check may run beside others, each with its own server.
+   */
+  exclusive: z.boolean().optional(),
 });
 export type CheckMeta = z.infer<typeof CheckMeta>;
 

@@ -62,6 +62,40 @@ export const OutputExcerpt = z.object({
 export type OutputExcerpt = z.infer<typeof OutputExcerpt>;
 
 /**
+ * Where one attempt's wall time went (optional; absent in results of older graders). Every
+ * figure is in milliseconds. `serverStartMs + programMs + probeMs` is the time of the check's
+ * own body; waits on deadlines (a silence window, a reply that never comes) are part of
+ * `probeMs`, or of `programMs` for a program run to completion.
+ */
+export const AttemptTiming = z.object({
+  /** When the attempt began, from the start of the grading (the submission's `startedAt`). */
+  startedAtMs: z.number().nonnegative(),
+  /** How long the check waited for its turn (a free slot, or the machine to itself) before this attempt. */
+  queuedMs: z.number().nonnegative(),
+  /** Spawn to listening (or bound), summed over the servers the attempt started. */
+  serverStartMs: z.number().nonnegative(),
+  /** Programs and harnesses run to completion (`runProgram`), summed. */
+  programMs: z.number().nonnegative(),
+  /** The rest of the check's body: driving the probes and waiting on their deadlines. */
+  probeMs: z.number().nonnegative(),
+  /** After a failure with a dropped connection: waiting to learn whether the server crashed. */
+  exitGraceMs: z.number().nonnegative(),
+  /** Killing every process of the attempt and removing its working directories. */
+  teardownMs: z.number().nonnegative(),
+  /** Servers and programs the attempt started. */
+  starts: z.number().int().nonnegative(),
+  /** The attempt ran with the machine to itself (the check is `exclusive` and the scheduling concurrent). */
+  alone: z.boolean().optional(),
+});
+export type AttemptTiming = z.infer<typeof AttemptTiming>;
+
+/** A check's timing: its first attempt's, and each re-run's in `reruns` (attempt 2, 3, …). */
+export const CheckTiming = AttemptTiming.extend({
+  reruns: z.array(AttemptTiming).optional(),
+});
+export type CheckTiming = z.infer<typeof CheckTiming>;
+
+/**
  * A re-run of a check (same seed, fresh processes). The transcript and output are left out
  * when the re-run failed exactly as the first attempt did (same status and message), to keep
  * the report compact; a re-run that passed or failed differently keeps them.
@@ -103,6 +137,8 @@ export const CheckResult = z.object({
   output: OutputExcerpt.optional(),
   /** Time the check took, every attempt included. */
   durationMs: z.number().nonnegative(),
+  /** Where the first attempt's time went, and each re-run's in `timing.reruns` (see `CheckTiming`). */
+  timing: CheckTiming.optional(),
   /**
    * The re-runs with the same seed, in order, when the first attempt failed (absent when the
    * check was not re-run). A `flaky` check's last re-run passed; otherwise every re-run failed.
@@ -171,6 +207,12 @@ export const SubmissionResult = z.object({
   language: Language.optional(),
   startedAt: z.string(),
   durationMs: z.number().nonnegative(),
+  /**
+   * How the checks were scheduled: `sequential` (one check at a time per exercise, exercises
+   * `--parallel` at a time) or `concurrent` (independent checks at once, each with its own
+   * server; `exclusive` checks alone). Absent in results of older graders.
+   */
+  schedule: z.enum(['sequential', 'concurrent']).optional(),
   score: z.number(),
   maxScore: z.number(),
   exercises: z.array(ExerciseResult),

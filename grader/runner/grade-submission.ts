@@ -1,6 +1,7 @@
 /**
- * Grades one submission folder: for each exercise, copy its code, run its checks one
- * after another (each with fresh processes), score, and tell the reporters as it goes.
+ * Grades one submission folder: for each exercise, copy its code, run its checks (each with
+ * fresh processes), score, and tell the reporters as it goes, in check order. The checks run
+ * one after another (`sequential`) or side by side (`concurrent`, see scheduler.ts).
  * Knows nothing of HTML, terminals or files of results.
  */
 import { existsSync, statSync } from 'node:fs';
@@ -17,7 +18,9 @@ import { GRADER_VERSION } from '../version.ts';
 import { currentLanguage } from '../i18n/language.ts';
 import pLimit from 'p-limit';
 import { OrderedLanes } from './ordered-lanes.ts';
-import { newExerciseRunState, runCheck } from './run-check.ts';
+import { asScheduledInOrder, firstFailure, newExerciseRunState, runCheck } from './run-check.ts';
+import { CheckGate, defaultCheckSlots, resolveSchedule, type Schedule } from './scheduler.ts';
+import { isExclusive } from './exclusive-checks.ts';
 
 export interface GradeRequest {
   submissionDir: string;
@@ -35,6 +38,13 @@ export interface GradeRequest {
    * directories; reporters still see them one after another (OrderedLanes).
    */
   exerciseConcurrency?: number | undefined;
+  /**
+   * How checks are scheduled (default: env NETGRADE_SCHEDULE, else `DEFAULT_SCHEDULE`).
+   * `concurrent` ignores `exerciseConcurrency`: every exercise's checks share one queue.
+   */
+  schedule?: Schedule | undefined;
+  /** Checks at once under the concurrent scheduling (default `defaultCheckSlots()`). */
+  checkSlots?: number | undefined;
 }
 
 export async function gradeSubmission(request: GradeRequest): Promise<SubmissionResult> {
@@ -58,78 +68,112 @@ export async function gradeSubmission(request: GradeRequest): Promise<Submission
   const workspace = await Workspace.create();
   const exercises: ExerciseResult[] = new Array(plans.length);
   const lanes = new OrderedLanes(request.reporter, plans.length);
-  const limit = pLimit(Math.max(1, request.exerciseConcurrency ?? 1));
+  const schedule = resolveSchedule(request.schedule);
+  const concurrent = schedule === 'concurrent';
+  const limit = pLimit(concurrent ? Math.max(1, plans.length) : Math.max(1, request.exerciseConcurrency ?? 1));
+  // Nothing starts until every exercise has queued its checks (its code copied): then the
+  // exclusive checks go first, alone while nothing else has started yet, instead of waiting
+  // in the middle for a full set of slots to drain. Reports keep check order.
+  const gate = concurrent ? new CheckGate(request.checkSlots ?? defaultCheckSlots(), { holdFor: plans.length }) : undefined;
   try {
     const settled = await Promise.allSettled(plans.map((plan, index) => limit(async () => {
       const { exercise, checks } = plan;
       const emit = lanes.lane(index);
-      const { meta } = exercise;
-      await emit('onExerciseBegin', { id: meta.id, title: meta.title });
-      const exerciseStarted = performance.now();
-      const folder = join(submissionPath, meta.id);
-      const results: CheckResult[] = [];
-      const notes: string[] = [];
-      let verdict: ExerciseResult['verdict'];
-      const submitted = existsSync(folder) && statSync(folder).isDirectory();
-
-      if (!submitted) {
-        verdict = {
-          code: 'NOT_SUBMITTED',
-          title: `No folder ${meta.id}/ in the submission`,
-          message: `Put this exercise's files in ${meta.id}/ inside your submission folder (${meta.entryFiles.join(', ')}).`,
-        };
-        for (const check of checks) {
-          const result: CheckResult = {
-            id: check.id,
-            title: check.title,
-            ...(check.part === undefined ? {} : { part: check.part }),
-            ...(check.visibility === undefined ? {} : { visibility: check.visibility }),
-            status: 'skipped',
-            points: 0,
-            maxPoints: check.points,
-            message: 'Not run: the exercise was not submitted.',
-            transcript: [],
-            durationMs: 0,
-            seed: 0,
-          };
-          results.push(result);
-          await emit('onCheckEnd', meta.id, result);
-        }
-      } else {
-        const { dir: codeDir, report } = await workspace.copyCode(folder);
-        for (const skipped of report.skipped) notes.push(`Left out of grading: ${skipped}.`);
-        const sandbox = new ExerciseSandbox(workspace, meta, codeDir, request.sandbox);
-        const state = newExerciseRunState();
-        for (const check of checks) {
-          const result = await runCheck({ check, sandbox, runSeed: request.seed, options: request.options, state, retries: request.retries });
-          results.push(result);
-          await emit('onCheckEnd', meta.id, result);
-        }
-        const first = [...state.failures.values()][0];
-        if (first) {
-          verdict = {
-            code: first.error.code,
-            title: first.error.title,
-            message: first.error.message,
-            ...(first.error.excerpt ? { excerpt: first.error.excerpt } : {}),
-          };
-        }
-      }
-
-      const score = scoreChecks(results, meta.parts);
-      const result: ExerciseResult = {
-        id: meta.id,
-        title: `${meta.title} (${meta.titleZh})`,
-        submitted,
-        ...score,
-        ...(verdict ? { verdict } : {}),
-        notes,
-        checks: results,
-        durationMs: Math.round(performance.now() - exerciseStarted),
+      let queued = false;
+      const arrive = () => {
+        if (!queued) gate?.arrive();
+        queued = true;
       };
-      exercises[index] = result;
-      await emit('onExerciseEnd', result);
-      await lanes.finish(index);
+      try {
+        const { meta } = exercise;
+        await emit('onExerciseBegin', { id: meta.id, title: meta.title });
+        const exerciseStarted = performance.now();
+        const folder = join(submissionPath, meta.id);
+        const results: CheckResult[] = [];
+        const notes: string[] = [];
+        let verdict: ExerciseResult['verdict'];
+        const submitted = existsSync(folder) && statSync(folder).isDirectory();
+
+        if (!submitted) {
+          verdict = {
+            code: 'NOT_SUBMITTED',
+            title: `No folder ${meta.id}/ in the submission`,
+            message: `Put this exercise's files in ${meta.id}/ inside your submission folder (${meta.entryFiles.join(', ')}).`,
+          };
+          for (const check of checks) {
+            const result: CheckResult = {
+              id: check.id,
+              title: check.title,
+              ...(check.part === undefined ? {} : { part: check.part }),
+              ...(check.visibility === undefined ? {} : { visibility: check.visibility }),
+              status: 'skipped',
+              points: 0,
+              maxPoints: check.points,
+              message: 'Not run: the exercise was not submitted.',
+              transcript: [],
+              durationMs: 0,
+              seed: 0,
+            };
+            results.push(result);
+            await emit('onCheckEnd', meta.id, result);
+          }
+        } else {
+          const { dir: codeDir, report } = await workspace.copyCode(folder);
+          for (const skipped of report.skipped) notes.push(`Left out of grading: ${skipped}.`);
+          const sandbox = new ExerciseSandbox(workspace, meta, codeDir, request.sandbox);
+          const state = newExerciseRunState();
+          const common = { sandbox, runSeed: request.seed, options: request.options, state, retries: request.retries, gradingStartedAt: started };
+          if (!gate) {
+            for (const check of checks) {
+              const result = await runCheck({ ...common, check });
+              results.push(result);
+              await emit('onCheckEnd', meta.id, result);
+            }
+          } else {
+            const running = checks.map((check, order) =>
+              gate.run(isExclusive(meta.id, check), (turn) => runCheck({ ...common, check, order, turn })),
+            );
+            arrive();
+            // Whatever happens, every check ends before the exercise does (its processes torn down).
+            const settledChecks = Promise.allSettled(running);
+            try {
+              for (const pending of running) {
+                const result = asScheduledInOrder(await pending, state);
+                results.push(result);
+                await emit('onCheckEnd', meta.id, result);
+              }
+            } finally {
+              await settledChecks;
+            }
+          }
+          const first = firstFailure(state);
+          if (first) {
+            verdict = {
+              code: first.error.code,
+              title: first.error.title,
+              message: first.error.message,
+              ...(first.error.excerpt ? { excerpt: first.error.excerpt } : {}),
+            };
+          }
+        }
+
+        const score = scoreChecks(results, meta.parts);
+        const result: ExerciseResult = {
+          id: meta.id,
+          title: `${meta.title} (${meta.titleZh})`,
+          submitted,
+          ...score,
+          ...(verdict ? { verdict } : {}),
+          notes,
+          checks: results,
+          durationMs: Math.round(performance.now() - exerciseStarted),
+        };
+        exercises[index] = result;
+        await emit('onExerciseEnd', result);
+        await lanes.finish(index);
+      } finally {
+        arrive();
+      }
     })));
     // Every lane has ended before the workspace goes; then the first grader failure surfaces.
     const failure = settled.find((r) => r.status === 'rejected');
@@ -147,6 +191,7 @@ export async function gradeSubmission(request: GradeRequest): Promise<Submission
     isolation: describeIsolation(request.sandbox.limits, request.sandbox.isolation ?? resolveIsolation(isolationModeFromEnv()), inPrivateNetwork()),
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - started),
+    schedule,
     score: exercises.reduce((sum, e) => sum + e.score, 0),
     maxScore: exercises.reduce((sum, e) => sum + e.maxScore, 0),
     exercises,
@@ -154,3 +199,4 @@ export async function gradeSubmission(request: GradeRequest): Promise<Submission
   await request.reporter.emit('onSubmissionEnd', result);
   return result;
 }
+

@@ -15,7 +15,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { resolve, sep } from 'node:path';
 import type { CheckContext, CheckDefinition, GradeOptions } from '../exercise/define.ts';
 import { CheckFailure, CheckTimeout, InfrastructureError, SubmissionError } from '../model/errors.ts';
-import type { CheckAttempt, CheckResult, OutputExcerpt } from '../model/results.ts';
+import type { AttemptTiming, CheckAttempt, CheckResult, CheckTiming, OutputExcerpt } from '../model/results.ts';
 import { Random, deriveSeed } from '../probes/segmentation.ts';
 import { TcpProbe } from '../probes/tcp.ts';
 import { Transcript } from '../probes/transcript.ts';
@@ -49,6 +49,16 @@ export interface CheckRunInput {
   state: ExerciseRunState;
   /** How many times a failed check is re-run with the same seed (default `DEFAULT_RETRIES`; 0: never). */
   retries?: number | undefined;
+  /**
+   * The check's place in its exercise's plan (default: the number of checks that ran before
+   * it). Under the concurrent scheduling a later check may meet a start failure first; the
+   * earliest check in plan order still owns it (see `ExerciseRunState`).
+   */
+  order?: number | undefined;
+  /** `performance.now()` when the grading began: `timing.startedAtMs` counts from it (default: the attempt's own start). */
+  gradingStartedAt?: number | undefined;
+  /** How long the check waited for its turn, and whether it ran alone (the scheduler's, for `timing`). */
+  turn?: { queuedMs: number; alone: boolean } | undefined;
 }
 
 /** One attempt's result, and whether a failure is the kind a re-run may not repeat. */
@@ -63,14 +73,50 @@ export interface AttemptOutcome {
 }
 
 export interface ExerciseRunState {
-  /** Entry files (and shared loads) that already failed, with the verdict and the check that met it. */
-  failures: Map<string, { error: SubmissionError; checkId: string }>;
+  /**
+   * Entry files (and shared loads) that already failed, with the verdict and the check that
+   * owns it: the earliest check in plan order that met it (under the sequential scheduling,
+   * simply the first that met it).
+   */
+  failures: Map<string, { error: SubmissionError; checkId: string; order: number }>;
   /** Results of `ctx.shared` loads. */
   shared: Map<string, Promise<unknown>>;
+  /** For each check that met a recorded failure (by failing on it or by being skipped for it): its key. */
+  met: Map<string, string>;
+  /** Checks started so far (the default `order`). */
+  started: number;
 }
 
 export function newExerciseRunState(): ExerciseRunState {
-  return { failures: new Map(), shared: new Map() };
+  return { failures: new Map(), shared: new Map(), met: new Map(), started: 0 };
+}
+
+/** The failure the exercise's verdict reports: the one owned by the earliest check in plan order. */
+export function firstFailure(state: ExerciseRunState): { error: SubmissionError; checkId: string } | undefined {
+  let first: { error: SubmissionError; checkId: string; order: number } | undefined;
+  for (const failure of state.failures.values()) if (!first || failure.order < first.order) first = failure;
+  return first;
+}
+
+/**
+ * A check's result as the sequential scheduling gives it. There, a check that needs what an
+ * earlier check (in plan order) failed to start is skipped without running; under the
+ * concurrent scheduling it may have run at the same time and failed the same way (start
+ * failures repeat on every try), or been skipped for a later check that met it first. Either
+ * way it becomes the skip that names the owner, so both schedulings report the same.
+ * Call it once every check before `result` in plan order has ended.
+ */
+export function asScheduledInOrder(result: CheckResult, state: ExerciseRunState): CheckResult {
+  const key = state.met.get(result.id);
+  const owner = key === undefined ? undefined : state.failures.get(key);
+  if (!owner || owner.checkId === result.id) return result;
+  const { expected: _e, actual: _a, output: _o, attempts: _at, ...rest } = result;
+  return { ...rest, status: 'skipped', points: 0, message: skipMessage(owner), transcript: [] };
+}
+
+function skipMessage(failed: { error: SubmissionError; checkId: string }): string {
+  const how = failed.error.inTheCode ? '' : ' with the same settings';
+  return `Not run: ${failed.error.title}${how} (see check ${failed.checkId}).`;
 }
 
 /**
@@ -80,10 +126,15 @@ export function newExerciseRunState(): ExerciseRunState {
  * infrastructure failure that persists is thrown.
  */
 export async function runCheck(input: CheckRunInput): Promise<CheckResult> {
+  input = { ...input, order: input.order ?? input.state.started };
+  input.state.started++;
+  let attempt = 0;
   const once = async (): Promise<AttemptOutcome> => {
+    // Only the first attempt waited for its turn; re-runs follow at once.
+    const turn = attempt++ === 0 ? input.turn : { queuedMs: 0, alone: input.turn?.alone ?? false };
     for (let tries = 1; ; tries++) {
       try {
-        return await runCheckAttempt(input);
+        return await runCheckAttempt({ ...input, turn });
       } catch (error) {
         if (!(error instanceof InfrastructureError) || tries >= INFRA_TRIES) throw error;
       }
@@ -126,8 +177,10 @@ export function combineAttempts(first: CheckResult, reruns: CheckResult[]): Chec
     };
   });
   const durationMs = first.durationMs + reruns.reduce((sum, r) => sum + r.durationMs, 0);
+  const rerunTimings = reruns.flatMap((r) => (r.timing ? [withoutReruns(r.timing)] : []));
+  const timing = first.timing ? { timing: { ...first.timing, ...(rerunTimings.length ? { reruns: rerunTimings } : {}) } } : {};
   const passedOn = reruns.findIndex((r) => r.status === 'passed');
-  if (passedOn < 0) return { ...first, durationMs, attempts };
+  if (passedOn < 0) return { ...first, durationMs, ...timing, attempts };
   const which = reruns.length === 1 ? 'the re-run' : `re-run ${passedOn + 1} of ${reruns.length}`;
   return {
     ...first,
@@ -138,8 +191,14 @@ export function combineAttempts(first: CheckResult, reruns: CheckResult[]): Chec
       `a correct program passes every time, and a flaky check earns no points. ` +
       `First attempt (${first.status}): ${first.message}`,
     durationMs,
+    ...timing,
     attempts,
   };
+}
+
+function withoutReruns(timing: CheckTiming): AttemptTiming {
+  const { reruns: _reruns, ...rest } = timing;
+  return rest;
 }
 
 /** One attempt of a check: fresh context and processes, torn down before it returns. */
@@ -154,7 +213,8 @@ export async function runCheckAttempt(input: CheckRunInput): Promise<AttemptOutc
   const started = performance.now();
   const timeoutMs = sandbox.scaled(check.timeoutMs ?? sandbox.meta.timeouts.checkMs);
 
-  const { failures, shared } = input.state;
+  const { failures, shared, met } = input.state;
+  const order = input.order ?? input.state.started;
   // A failure to start (or to load a shared input) repeats on every try: the first check
   // that meets it reports it; later checks that need the same thing are skipped quickly.
   // A failure in the code (syntax, stripping, a missing file) is recorded under `key`, and
@@ -163,15 +223,21 @@ export async function runCheckAttempt(input: CheckRunInput): Promise<AttemptOutc
   // settings: a server that crashes only when one check's env names a missing folder still
   // gets the checks that start it otherwise.
   const guarded = <T>(key: string, settings: string, attempt: () => Promise<T>): Promise<T> => {
-    const failed = failures.get(key) ?? failures.get(`${key} ${settings}`);
-    if (failed) {
-      const how = failed.error.inTheCode ? '' : ' with the same settings';
-      return Promise.reject(new SkipCheck(`Not run: ${failed.error.title}${how} (see check ${failed.checkId}).`));
+    // Only a failure owned by an earlier check skips this one: under the concurrent
+    // scheduling a later check may have met it first, and this one then meets it itself.
+    for (const failureKey of [key, `${key} ${settings}`]) {
+      const failed = failures.get(failureKey);
+      if (failed && failed.order <= order) {
+        met.set(check.id, failureKey);
+        return Promise.reject(new SkipCheck(skipMessage(failed)));
+      }
     }
     return attempt().catch((error: unknown) => {
       if (error instanceof SubmissionError && error.repeatsEveryTry) {
         const failureKey = error.inTheCode ? key : `${key} ${settings}`;
-        if (!failures.has(failureKey)) failures.set(failureKey, { error, checkId: check.id });
+        const owner = failures.get(failureKey);
+        if (!owner || owner.order > order) failures.set(failureKey, { error, checkId: check.id, order });
+        met.set(check.id, failureKey);
       }
       throw error;
     });
@@ -225,6 +291,7 @@ export async function runCheckAttempt(input: CheckRunInput): Promise<AttemptOutc
 
   let thrown: unknown;
   let timer: NodeJS.Timeout | undefined;
+  const bodyStarted = performance.now();
   try {
     const running = check.run(context);
     // If the deadline wins, the check goes on in the background until teardown closes its
@@ -245,19 +312,36 @@ export async function runCheckAttempt(input: CheckRunInput): Promise<AttemptOutc
   // Did a server die under the check? That is the real cause of whatever the probes saw.
   // A connection the server dropped may be the first sign of a crash whose exit we have not
   // yet heard of: give the exit a moment to arrive (failures only; passing checks never wait).
+  const bodyMs = performance.now() - bodyStarted;
+  const graceStarted = performance.now();
   if (thrown !== undefined && tcpProbes.some((p) => p.wasReset || p.peerEnded)) {
     const running = scope.processes.filter((p) => !p.hasExited);
     if (running.length > 0) await Promise.race([Promise.any(running.map((p) => p.exited)), delay(EXIT_GRACE_MS)]);
   }
+  const exitGraceMs = performance.now() - graceStarted;
   // Only servers crash: a program or harness run to completion exits by itself, and its own
   // check judges how (exit code, output).
   const crashed = scope.servers.find((p) => p.hasExited && !p.exitInfo!.killedByGrader);
   const output = excerptOf(scope.processes);
   for (const probe of tcpProbes) probe.destroy();
   for (const probe of udpProbes) probe.close();
+  const teardownStarted = performance.now();
   await scope.teardown();
+  const teardownMs = performance.now() - teardownStarted;
 
   if (thrown instanceof InfrastructureError) throw thrown;
+  const round = (ms: number) => Math.max(0, Math.round(ms * 10) / 10);
+  const timing: CheckTiming = {
+    startedAtMs: round(started - (input.gradingStartedAt ?? started)),
+    queuedMs: round(input.turn?.queuedMs ?? 0),
+    serverStartMs: round(scope.timing.serverStartMs),
+    programMs: round(scope.timing.programMs),
+    probeMs: round(bodyMs - scope.timing.serverStartMs - scope.timing.programMs),
+    exitGraceMs: round(exitGraceMs),
+    teardownMs: round(teardownMs),
+    starts: scope.processes.length,
+    ...(input.turn?.alone ? { alone: true } : {}),
+  };
   // A check that started no process and opened no connection only read files (quiz answers,
   // the submission's code): nothing in it depends on timing, so a re-run would only repeat it.
   const timingDependent = scope.processes.length > 0 || tcpProbes.length > 0 || udpProbes.length > 0;
@@ -273,6 +357,7 @@ export async function runCheckAttempt(input: CheckRunInput): Promise<AttemptOutc
     ...(output ? { output } : {}),
     durationMs: Math.round(performance.now() - started),
     seed,
+    timing,
   };
 
   if (thrown === undefined) return { result: { ...base, status: 'passed', points: check.points, message: '' }, retryable: false };

@@ -141,6 +141,8 @@ export class CheckScope {
    */
   readonly servers: SandboxProcess[] = [];
   readonly #workDirs: string[] = [];
+  /** Where the check's time went so far (results.json `timing`): servers' start to ready, programs run to completion. */
+  readonly timing = { serverStartMs: 0, programMs: 0 };
 
   constructor(sandbox: ExerciseSandbox) {
     this.sandbox = sandbox;
@@ -198,6 +200,15 @@ export class CheckScope {
    * wrong when it never becomes ready.
    */
   async startServer(options: ServerOptions = {}): Promise<RunningServer> {
+    const started = performance.now();
+    try {
+      return await this.#startServer(options);
+    } finally {
+      this.timing.serverStartMs += performance.now() - started;
+    }
+  }
+
+  async #startServer(options: ServerOptions): Promise<RunningServer> {
     const protocol = this.sandbox.meta.kind === 'udp-server' ? 'udp' : 'tcp';
     const script = this.#entryPath(options.entry);
     for (let attempt = 1; ; attempt++) {
@@ -226,6 +237,15 @@ export class CheckScope {
 
   /** Runs a program to completion (or until killed) in a fresh working directory. */
   async runProgram(options: ProgramOptions): Promise<ProgramRun> {
+    const started = performance.now();
+    try {
+      return await this.#runProgram(options);
+    } finally {
+      this.timing.programMs += performance.now() - started;
+    }
+  }
+
+  async #runProgram(options: ProgramOptions): Promise<ProgramRun> {
     const script = options.harness ?? this.#entryPath(options.entry);
     const workDir = await this.#workDir(options.fixtures);
     const env = this.sandbox.baseEnv(workDir, options.env);

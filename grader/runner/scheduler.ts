@@ -1,0 +1,123 @@
+/**
+ * How the checks of one grading are scheduled.
+ *
+ * - `sequential` (the grader's scheduling until issue #11): the checks of an exercise run one
+ *   after another; exercises run `exerciseConcurrency` at a time.
+ * - `concurrent`: every check of every exercise of the grading goes into one queue and runs as
+ *   soon as one of `slots` slots is free, each with its own fresh servers, ports and working
+ *   directories (as before: a check never shares a server). A check that declares
+ *   `exclusive: true` waits until nothing else runs and then runs alone, re-runs included.
+ *   Seeds do not change (a check's seed derives from the run's seed and its id) and reporters
+ *   still see every check in check order (grade-submission.ts buffers them).
+ */
+import { availableParallelism } from 'node:os';
+
+export type Schedule = 'sequential' | 'concurrent';
+
+export const SCHEDULES: readonly Schedule[] = ['sequential', 'concurrent'];
+
+/** The scheduling used when neither the request nor NETGRADE_SCHEDULE names one. */
+export const DEFAULT_SCHEDULE: Schedule = 'sequential';
+
+/** The scheduling named by env NETGRADE_SCHEDULE (`sequential` | `concurrent`), if any; anything else throws. */
+export function scheduleFromEnv(env: NodeJS.ProcessEnv = process.env): Schedule | undefined {
+  const value = env.NETGRADE_SCHEDULE?.trim();
+  if (!value) return undefined;
+  if (!(SCHEDULES as readonly string[]).includes(value)) {
+    throw new Error(`NETGRADE_SCHEDULE must be one of ${SCHEDULES.join(', ')} (got "${value}")`);
+  }
+  return value as Schedule;
+}
+
+export function resolveSchedule(requested: Schedule | undefined, env: NodeJS.ProcessEnv = process.env): Schedule {
+  return requested ?? scheduleFromEnv(env) ?? DEFAULT_SCHEDULE;
+}
+
+/**
+ * Checks running at once under the concurrent scheduling, by default: most of a check's time
+ * is spent waiting on the submission (silence windows, deadlines), not computing, so a few
+ * per core keep the cores busy; more only adds servers competing for them. Env
+ * NETGRADE_CHECK_SLOTS overrides it.
+ */
+export function defaultCheckSlots(env: NodeJS.ProcessEnv = process.env): number {
+  const fromEnv = Number(env.NETGRADE_CHECK_SLOTS);
+  if (Number.isInteger(fromEnv) && fromEnv >= 1) return fromEnv;
+  return Math.max(2, 3 * availableParallelism());
+}
+
+interface Waiting {
+  exclusive: boolean;
+  start: () => void;
+}
+
+/**
+ * A first-in, first-out gate: up to `slots` shared tasks at once, or one exclusive task
+ * alone. The head of the queue blocks the tasks behind it (an exclusive task waiting for the
+ * running ones to end is never overtaken, so it cannot starve).
+ */
+export class CheckGate {
+  readonly slots: number;
+  readonly #queue: Waiting[] = [];
+  #running = 0;
+  #exclusiveRunning = false;
+  /** Arrivals still awaited before anything starts (see `arrive`). */
+  #holdFor: number;
+
+  /**
+   * `holdFor`: nothing starts until `arrive()` has been called that many times (every producer
+   * has queued its tasks); then the queued exclusive tasks move ahead of the shared ones, in
+   * their order, and run first, alone, before anything else has started.
+   */
+  constructor(slots: number, options: { holdFor?: number } = {}) {
+    this.slots = Math.max(1, Math.floor(slots));
+    this.#holdFor = Math.max(0, options.holdFor ?? 0);
+  }
+
+  /** One producer has queued all its tasks (see the constructor's `holdFor`). */
+  arrive(): void {
+    if (this.#holdFor === 0) return;
+    this.#holdFor--;
+    if (this.#holdFor > 0) return;
+    const exclusive = this.#queue.filter((w) => w.exclusive);
+    const shared = this.#queue.filter((w) => !w.exclusive);
+    this.#queue.splice(0, this.#queue.length, ...exclusive, ...shared);
+    this.#pump();
+  }
+
+  /** Runs `task` when its turn comes; `alone` tells it whether it had the machine to itself. */
+  run<T>(exclusive: boolean, task: (turn: { queuedMs: number; alone: boolean }) => Promise<T>): Promise<T> {
+    const queued = performance.now();
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({
+        exclusive,
+        start: () => {
+          const turn = { queuedMs: performance.now() - queued, alone: exclusive };
+          task(turn)
+            .then(resolve, reject)
+            .finally(() => {
+              this.#running--;
+              if (exclusive) this.#exclusiveRunning = false;
+              this.#pump();
+            });
+        },
+      });
+      this.#pump();
+    });
+  }
+
+  /** Tasks running now (for tests). */
+  get running(): number {
+    return this.#running;
+  }
+
+  #pump(): void {
+    while (this.#holdFor === 0 && this.#queue.length > 0 && !this.#exclusiveRunning) {
+      const head = this.#queue[0]!;
+      if (head.exclusive ? this.#running > 0 : this.#running >= this.slots) return;
+      this.#queue.shift();
+      this.#running++;
+      if (head.exclusive) this.#exclusiveRunning = true;
+      head.start();
+    }
+  }
+}
