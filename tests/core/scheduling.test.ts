@@ -238,3 +238,20 @@ describe('CheckGate', () => {
     expect(isExclusive('chat', { id: 'login.ok' }, {})).toBe(false);
   });
 });
+
+describe('CPU burners of the exercise suite (NETGRADE_TEST_BURNERS)', () => {
+  test('they run while started, spin a core each, and are gone after stop', async () => {
+    const { cpuBurners, burnerCount } = await import('../helpers/exercise-suite.ts');
+    expect(burnerCount({})).toBe(0);
+    expect(burnerCount({ NETGRADE_TEST_BURNERS: '2' })).toBe(2);
+    expect(() => burnerCount({ NETGRADE_TEST_BURNERS: 'two' })).toThrow(/NETGRADE_TEST_BURNERS/);
+    const burners = cpuBurners(2);
+    await burners.start();
+    const pids = burners.pids;
+    expect(pids).toHaveLength(2);
+    const { processesWithMarker } = await import('../helpers/processes.ts');
+    expect(processesWithMarker('netgrade-test-burner').filter((p) => pids.includes(p)).sort()).toEqual([...pids].sort());
+    await burners.stop();
+    expect(processesWithMarker('netgrade-test-burner').filter((p) => pids.includes(p))).toEqual([]);
+  });
+});
