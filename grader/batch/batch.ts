@@ -25,6 +25,7 @@ import { UsageError } from '../model/errors.ts';
 import { SubmissionResult } from '../model/results.ts';
 import { writeJsonAtomically } from '../reporters/json.ts';
 import { DEFAULT_RETRIES } from '../runner/run-check.ts';
+import type { Schedule } from '../runner/scheduler.ts';
 import { GRADER_VERSION } from '../version.ts';
 import { archiveKind, extractArchive, ExtractionError } from './extract.ts';
 import type { Progress } from './progress.ts';
@@ -47,6 +48,13 @@ export interface BatchRequest {
   timeScale: number;
   /** Re-runs of a failed check with the same seed (default 1; 0: none). */
   retries?: number | undefined;
+  /**
+   * How each student's checks are scheduled (see grader/runner/scheduler.ts; default: env
+   * NETGRADE_SCHEDULE, else the default). Not part of the options hash: it changes how fast,
+   * never what a student gets. `exclusive` checks run alone within their student's grading;
+   * students graded side by side (`concurrency`) still overlap, as before.
+   */
+  schedule?: Schedule | undefined;
   quizBank?: string | undefined;
   concurrency?: number | undefined;
   shard?: { index: number; count: number } | undefined;
@@ -232,6 +240,7 @@ async function gradeStudent(
       seed: request.seed ?? Number.parseInt(ctx.contentHash.slice(0, 8), 16) % 2 ** 31,
       timeScale: request.timeScale,
       retries: request.retries ?? DEFAULT_RETRIES,
+      ...(request.schedule ? { schedule: request.schedule } : {}),
       ...(request.quizBank ? { quizBank: resolve(request.quizBank) } : {}),
     };
     const requestFile = join(work, 'request.json');

@@ -11,6 +11,7 @@ import { annotateVisibility } from '../reporters/ci-formats.ts';
 import { writeJsonAtomically } from '../reporters/json.ts';
 import { Multiplexer } from '../reporters/reporter.ts';
 import { gradeSubmission } from '../runner/grade-submission.ts';
+import type { Schedule } from '../runner/scheduler.ts';
 import { DEFAULT_SANDBOX_CONFIG } from '../sandbox/sandbox.ts';
 
 export interface WorkerRequest {
@@ -21,6 +22,8 @@ export interface WorkerRequest {
   timeScale: number;
   /** Re-runs of a failed check with the same seed (default 1). */
   retries?: number;
+  /** How the checks are scheduled (default: env NETGRADE_SCHEDULE, else the default). */
+  schedule?: Schedule;
   quizBank?: string;
 }
 
@@ -36,6 +39,7 @@ async function work(requestFile: string, resultFile: string): Promise<void> {
     reporter: new Multiplexer([]),
     checkIds: request.checkIds,
     retries: request.retries,
+    schedule: request.schedule,
   });
   await writeJsonAtomically(resultFile, await annotateVisibility(result, exercises));
 }
