@@ -11,6 +11,7 @@
  * - Shardable: `shard` picks a deterministic 1/n of the students (sorted names, round robin).
  */
 import { isolationModeFromEnv, resolveIsolation } from '../sandbox/isolation.ts';
+import { currentLanguage } from '../i18n/language.ts';
 import { spawnInNetworkJail, type JailedChild } from '../sandbox/jailed-child.ts';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, rmSync } from 'node:fs';
@@ -132,6 +133,8 @@ export function optionsHash(request: Pick<BatchRequest, 'exercises' | 'checkIds'
     timeScale: request.timeScale,
     quizBank: request.quizBank ?? null,
     retries: request.retries ?? DEFAULT_RETRIES,
+    // Messages are written in the grading's language: a class graded in another is graded anew.
+    language: currentLanguage(),
   };
   return createHash('sha256').update(JSON.stringify(fingerprint)).digest('hex').slice(0, 16);
 }

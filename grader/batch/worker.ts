@@ -6,6 +6,7 @@
  * The request is a `WorkerRequest`; the result is a `SubmissionResult`, written atomically.
  */
 import { readFile } from 'node:fs/promises';
+import { resolveLanguage, setProcessLanguage } from '../i18n/language.ts';
 import { loadExercises } from '../exercise/registry.ts';
 import { annotateVisibility } from '../reporters/ci-formats.ts';
 import { writeJsonAtomically } from '../reporters/json.ts';
@@ -28,6 +29,8 @@ export interface WorkerRequest {
 }
 
 async function work(requestFile: string, resultFile: string): Promise<void> {
+  // The batch passes its language down in NETGRADE_LANG (set by the CLI for its children).
+  setProcessLanguage(resolveLanguage(undefined));
   const request = JSON.parse(await readFile(requestFile, 'utf8')) as WorkerRequest;
   const exercises = await loadExercises(request.exerciseIds);
   const result = await gradeSubmission({

@@ -12,6 +12,9 @@ import { loadExercises } from '../exercise/registry.ts';
 import type { ClassResult } from '../model/class.ts';
 import { writeClassOutputs } from '../reporters/class-report.ts';
 import type { BatchCliOptions } from './options.ts';
+import { cliMessages } from '../i18n/cli-messages.ts';
+
+const { t } = cliMessages;
 
 export function classExitCode(klass: ClassResult): number {
   if (klass.students.some((s) => s.error?.code.startsWith('GRADER_'))) return 3;
@@ -37,7 +40,7 @@ export async function batchCommand(classDir: string, options: BatchCliOptions): 
   });
   await writeClassOutputs(klass, outDir);
   const graded = klass.students.filter((s) => s.result).length;
-  process.stderr.write(`netgrade batch: ${graded}/${klass.students.length} graded; overview ${resolve(outDir, 'index.html')}\n`);
+  process.stderr.write(t('batch.done', { graded: String(graded), students: String(klass.students.length), path: resolve(outDir, 'index.html') }) + '\n');
   return classExitCode(klass);
 }
 
@@ -45,6 +48,6 @@ export async function mergeCommand(dirs: string[], out: string): Promise<number>
   const shards = await Promise.all(dirs.map(async (dir) => ({ dir, result: await readClassResult(dir) })));
   const klass = mergeClassResults(shards);
   await writeClassOutputs(klass, resolve(out));
-  process.stderr.write(`netgrade merge: ${klass.students.length} students from ${dirs.length} shard(s) into ${resolve(out)}\n`);
+  process.stderr.write(t('merge.done', { students: String(klass.students.length), n: dirs.length, path: resolve(out) }) + '\n');
   return classExitCode(klass);
 }

@@ -16,11 +16,14 @@ import { TerminalReporter } from '../reporters/terminal.ts';
 import { gradeSubmission } from '../runner/grade-submission.ts';
 import { DEFAULT_SANDBOX_CONFIG } from '../sandbox/sandbox.ts';
 import type { GradeCliOptions } from './options.ts';
+import { cliMessages } from '../i18n/cli-messages.ts';
+
+const { t } = cliMessages;
 
 export async function gradeCommand(submissions: string[], options: GradeCliOptions): Promise<number> {
   for (const folder of submissions) {
     if (!existsSync(folder) || !statSync(folder).isDirectory()) {
-      throw new UsageError(`Submission folder not found: ${folder}`);
+      throw new UsageError(t('grade.notFound', { folder }));
     }
   }
   const exercises = await loadExercises(options.exercise);
@@ -41,9 +44,9 @@ export async function gradeCommand(submissions: string[], options: GradeCliOptio
       reporters.push(
         new TerminalReporter({
           footer: (result) => [
-            `Replay exactly: ${replay(result)}`,
-            ...(options.reporter.includes('html') ? [`HTML report: ${relative(process.cwd(), join(outDir(result), 'report.html'))}`] : []),
-            ...(options.reporter.includes('json') ? [`JSON results: ${relative(process.cwd(), join(outDir(result), 'results.json'))}`] : []),
+            t('grade.replay', { command: replay(result) }),
+            ...(options.reporter.includes('html') ? [t('grade.htmlReport', { path: relative(process.cwd(), join(outDir(result), 'report.html')) })] : []),
+            ...(options.reporter.includes('json') ? [t('grade.jsonResults', { path: relative(process.cwd(), join(outDir(result), 'results.json')) })] : []),
           ],
         }),
       );

@@ -14,90 +14,131 @@ import { gradeCommand } from './grade-command.ts';
 import { chooseIsolation, rerunInNetworkJail } from './network-jail.ts';
 import { BatchCliOptions, GradeCliOptions, REPORTERS } from './options.ts';
 import { DEFAULT_RETRIES } from '../runner/run-check.ts';
+import { cliMessages } from '../i18n/cli-messages.ts';
+import { LANGUAGES, resolveLanguage, setProcessLanguage, UnknownLanguageError } from '../i18n/language.ts';
+import { helpConfiguration, translateCommanderError } from './commander-text.ts';
+
+const { t } = cliMessages;
 
 const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(',').filter(Boolean)];
 
 /** `argv`: the user's arguments, to re-run the same command inside the network sandbox. */
 function program(setExitCode: (code: number) => void, argv: string[]): Command {
   const cli = new Command('netgrade')
-    .description('Grades concurrent network programming exercises written in TypeScript for Node.js.')
-    .version(GRADER_VERSION)
-    .showHelpAfterError('(run with --help for usage)')
+    .description(t('program.description'))
+    .version(GRADER_VERSION, '-V, --version', t('option.version'))
+    .helpOption('-h, --help', t('option.help'))
+    .helpCommand('help [command]', t('command.help'))
+    .showHelpAfterError(t('program.afterError'))
+    .configureHelp(helpConfiguration())
+    .configureOutput({ outputError: (text, write) => write(translateCommanderError(text)) })
+    .addOption(new Option('--lang <code>', t('option.lang')))
     .exitOverride();
+  // Every command takes --lang (read before the commands are built, so that their help is
+  // in that language too: see `main`); declared here so that help lists it and parsing accepts it.
+  const withLang = (command: Command) =>
+    command
+      .helpOption('-h, --help', t('option.help'))
+      .addOption(new Option('--lang <code>', t('option.lang')))
+      .configureHelp(helpConfiguration());
 
-  cli
-    .command('grade')
-    .description('Grade one or more submission folders (each has one sub-folder per exercise).')
-    .argument('<submission...>', 'submission folder(s)')
-    .addOption(new Option('-e, --exercise <id>', 'grade only this exercise (repeatable)').argParser(collect))
-    .addOption(new Option('--check <id>', 'run only this check (repeatable)').argParser(collect))
-    .option('-r, --reporter <list>', `comma-separated reporters: ${REPORTERS.join(', ')}`, 'terminal,html,json')
-    .option('-o, --out <dir>', 'where reports go (default: reports/<submission-name>)')
-    .option('--seed <n>', 'seed of every random choice; the report shows it, reuse it to replay')
-    .option('--quiz-bank <dir>', 'stage-exam: a folder with a private bank.json (extra questions, private key)')
-    .option('--time-scale <x>', 'multiply every deadline (slow or loaded machines)', '1')
-    .option('--isolation <mode>', 'auto: a bubblewrap sandbox per process and a private network when available, else limits only; bwrap: require it; none', 'auto')
-    .option('--retries <n>', 're-runs of a failed check with the same seed; a check that passes on a re-run is flaky (no points); 0: no re-runs', String(DEFAULT_RETRIES))
-    .option('-p, --parallel <n>', 'exercises graded at the same time (default: 2 on a machine with 2 or more cores)')
-    .option('--exit-zero', 'exit 0 even when points were lost (demos, dashboards); errors still exit 2 or 3')
-    .option('--due <date>', 'due date: checks marked after-due-date show in student-facing formats from then on')
+  withLang(cli.command('grade'))
+    .description(t('grade.description'))
+    .argument('<submission...>', t('grade.submission'))
+    .addOption(new Option('-e, --exercise <id>', t('option.exercise')).argParser(collect))
+    .addOption(new Option('--check <id>', t('option.check')).argParser(collect))
+    .option('-r, --reporter <list>', t('option.reporter', { list: REPORTERS.join(', ') }), 'terminal,html,json')
+    .option('-o, --out <dir>', t('option.out'))
+    .option('--seed <n>', t('option.seed'))
+    .option('--quiz-bank <dir>', t('option.quizBank'))
+    .option('--time-scale <x>', t('option.timeScale'), '1')
+    .option('--isolation <mode>', t('option.isolation'), 'auto')
+    .option('--retries <n>', t('option.retries'), String(DEFAULT_RETRIES))
+    .option('-p, --parallel <n>', t('option.parallel'))
+    .option('--exit-zero', t('option.exitZero'))
+    .option('--due <date>', t('option.due'))
     .action(async (submissions: string[], raw: Record<string, unknown>) => {
       const parsed = GradeCliOptions.safeParse(raw);
-      if (!parsed.success) throw new UsageError(z.prettifyError(parsed.error));
+      if (!parsed.success) throw new UsageError(t('error.option', { details: z.prettifyError(parsed.error) }));
       chooseIsolation(parsed.data.isolation);
       const jailed = await rerunInNetworkJail(argv);
       setExitCode(jailed ?? (await gradeCommand(submissions, parsed.data)));
     });
 
-  cli
-    .command('batch')
-    .description('Grade a class: every sub-folder (or .zip / .tar.gz) of <folder> is one student. Resumable. See docs/batch-and-ci.md.')
-    .argument('<folder>', 'the class folder')
-    .option('-o, --out <dir>', 'where the class outputs go', 'class-reports')
-    .option('-j, --concurrency <n>', 'students graded at once (default: the number of cores)')
-    .addOption(new Option('-e, --exercise <id>', 'grade only this exercise (repeatable)').argParser(collect))
-    .addOption(new Option('--check <id>', 'run only this check (repeatable)').argParser(collect))
-    .option('--shard <i/n>', 'grade only shard i of n (1-based); merge the shards with `netgrade merge`')
-    .option('--seed <n>', 'one seed for every student (default: each student\'s derives from their submission\'s content)')
-    .option('--quiz-bank <dir>', 'stage-exam: a folder with a private bank.json')
-    .option('--time-scale <x>', 'multiply every deadline (slow or loaded machines)', '1')
-    .option('--isolation <mode>', 'auto: a bubblewrap sandbox per process and a private network when available, else limits only; bwrap: require it; none', 'auto')
-    .option('--retries <n>', 're-runs of a failed check with the same seed; a check that passes on a re-run is flaky (no points); 0: no re-runs', String(DEFAULT_RETRIES))
-    .option('--exit-zero', 'exit 0 even when points were lost (demos, dashboards); errors still exit 2 or 3')
-    .addOption(new Option('--progress <mode>', 'progress display').choices(['auto', 'bar', 'lines', 'none']).default('auto'))
+  withLang(cli.command('batch'))
+    .description(t('batch.description'))
+    .argument('<folder>', t('batch.folder'))
+    .option('-o, --out <dir>', t('option.classOut'), 'class-reports')
+    .option('-j, --concurrency <n>', t('option.concurrency'))
+    .addOption(new Option('-e, --exercise <id>', t('option.exercise')).argParser(collect))
+    .addOption(new Option('--check <id>', t('option.check')).argParser(collect))
+    .option('--shard <i/n>', t('option.shard'))
+    .option('--seed <n>', t('option.batchSeed'))
+    .option('--quiz-bank <dir>', t('option.batchQuizBank'))
+    .option('--time-scale <x>', t('option.timeScale'), '1')
+    .option('--isolation <mode>', t('option.isolation'), 'auto')
+    .option('--retries <n>', t('option.retries'), String(DEFAULT_RETRIES))
+    .option('--exit-zero', t('option.exitZero'))
+    .addOption(new Option('--progress <mode>', t('option.progress')).choices(['auto', 'bar', 'lines', 'none']).default('auto'))
     .action(async (folder: string, raw: Record<string, unknown>) => {
       const parsed = BatchCliOptions.safeParse(raw);
-      if (!parsed.success) throw new UsageError(z.prettifyError(parsed.error));
+      if (!parsed.success) throw new UsageError(t('error.option', { details: z.prettifyError(parsed.error) }));
       chooseIsolation(parsed.data.isolation);
       setExitCode(await batchCommand(folder, parsed.data));
     });
 
-  cli
-    .command('merge')
-    .description('Build the class outputs from the out folders of `netgrade batch --shard` runs.')
-    .argument('<dirs...>', 'the shards\' out folders')
-    .requiredOption('-o, --out <dir>', 'where the merged class outputs go')
+  withLang(cli.command('merge'))
+    .description(t('merge.description'))
+    .argument('<dirs...>', t('merge.dirs'))
+    .requiredOption('-o, --out <dir>', t('option.mergeOut'))
     .action(async (dirs: string[], raw: { out: string }) => {
       setExitCode(await mergeCommand(dirs, raw.out));
     });
 
-  cli
-    .command('list')
-    .description('List the exercises and their checks.')
+  withLang(cli.command('list'))
+    .description(t('list.description'))
     .action(async () => {
       for (const id of await exerciseIds()) {
         const exercise = await loadExercise(id);
         const checks = await exercise.checks({ options: {} });
         const total = checks.reduce((sum, c) => sum + c.points, 0);
-        process.stdout.write(`${id}  ${exercise.meta.title} (${exercise.meta.titleZh}), ${checks.length} checks, ${total} points\n`);
+        process.stdout.write(
+          t('list.exercise', { id, title: exercise.meta.title, titleZh: exercise.meta.titleZh, n: checks.length, points: total }) + '\n',
+        );
         for (const check of checks) process.stdout.write(`    ${check.id.padEnd(34)} ${String(check.points).padStart(3)}  ${check.title}\n`);
       }
     });
   return cli;
 }
 
+/**
+ * The value of `--lang` in `argv` (`--lang zh-CN` or `--lang=zh-CN`), read before commander
+ * parses: the help and every message of the command are built in that language.
+ */
+export function langArgument(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') return undefined;
+    if (arg === '--lang') return argv[i + 1];
+    if (arg.startsWith('--lang=')) return arg.slice('--lang='.length);
+  }
+  return undefined;
+}
+
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
+  try {
+    const language = resolveLanguage(langArgument(argv));
+    setProcessLanguage(language);
+    // Processes this one starts (the network sandbox's re-run, batch workers) speak it too.
+    process.env.NETGRADE_LANG = language;
+  } catch (error) {
+    if (!(error instanceof UnknownLanguageError)) throw error;
+    // Say it in the locale's language, since the one asked for is unknown.
+    setProcessLanguage(resolveLanguage(undefined, { ...process.env, NETGRADE_LANG: '' }));
+    process.stderr.write(t('error.usage', { message: t('error.unknownLanguage', { value: error.value, known: LANGUAGES.join(', ') }) }) + '\n');
+    return 2;
+  }
   try {
     await program((code) => (exitCode = code), argv).parseAsync(argv, { from: 'user' });
     return exitCode;
@@ -107,14 +148,14 @@ export async function main(argv: string[]): Promise<number> {
       return error.exitCode === 0 ? 0 : 2;
     }
     if (error instanceof UsageError) {
-      process.stderr.write(`netgrade: ${error.message}\n`);
+      process.stderr.write(t('error.usage', { message: error.message }) + '\n');
       return 2;
     }
     if (error instanceof InfrastructureError) {
-      process.stderr.write(`netgrade: grading could not go on (${error.code}): ${error.message}\n`);
+      process.stderr.write(t('error.infrastructure', { code: error.code, message: error.message }) + '\n');
       return 3;
     }
-    process.stderr.write(`netgrade: internal error: ${(error as Error).stack ?? error}\n`);
+    process.stderr.write(t('error.internal', { message: String((error as Error).stack ?? error) }) + '\n');
     return 3;
   }
 }

@@ -5,6 +5,7 @@
  * reach the host's network or its loopback services. Batch workers are started the same
  * way (batch.ts).
  */
+import { cliMessages } from '../i18n/cli-messages.ts';
 import { fileURLToPath } from 'node:url';
 import { inPrivateNetwork, isolationModeFromEnv, resolveIsolation, type IsolationMode } from '../sandbox/isolation.ts';
 import { spawnInNetworkJail } from '../sandbox/jailed-child.ts';
@@ -20,7 +21,7 @@ export function chooseIsolation(mode: IsolationMode | undefined): void {
   if (mode) process.env.NETGRADE_ISOLATION = mode;
   const level = resolveIsolation(isolationModeFromEnv());
   if (level.fallbackReason && !process.env[JAIL_VARIABLE]) {
-    process.stderr.write(`netgrade: warning: no sandbox: ${level.fallbackReason}. Submissions run with resource limits only and can reach the network (see the isolation line of the report).\n`);
+    process.stderr.write(cliMessages.t('warn.noSandbox', { reason: level.fallbackReason }) + '\n');
   }
 }
 

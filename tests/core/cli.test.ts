@@ -4,10 +4,15 @@ import { mkdtemp, readFile, rm, cp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { describe, expect, test, vi } from 'vitest';
 import { main } from '../../grader/cli/netgrade.ts';
+import { loadExercise } from '../../grader/exercise/registry.ts';
 import { SubmissionResult } from '../../grader/model/results.ts';
 import { SOLUTIONS, VARIANTS } from '../helpers/grade.ts';
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  // main() records the language in NETGRADE_LANG for the processes it starts: keep it to this run.
+  const saved = { NETGRADE_LANG: process.env.NETGRADE_LANG, LANG: process.env.LANG, LC_ALL: process.env.LC_ALL };
+  delete process.env.NETGRADE_LANG;
+  Object.assign(process.env, env);
   let stdout = '';
   let stderr = '';
   const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
@@ -17,6 +22,10 @@ async function run(args: string[]): Promise<{ code: number; stdout: string; stde
   } finally {
     out.mockRestore();
     err.mockRestore();
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
   }
 }
 
@@ -44,6 +53,22 @@ describe('netgrade CLI', () => {
     const help = await run(['grade', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--reporter <list>');
+    expect(help.stdout).toContain('--lang <code>');
+  });
+
+  test('--lang zh-CN: help and usage errors in Chinese; an unknown language is a usage error', async () => {
+    const help = await run(['grade', '--help', '--lang', 'zh-CN']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('用法：');
+    expect(help.stdout).toContain('报告形式');
+    const missing = await run(['grade', '/definitely/not/here', '--lang=zh-CN']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('找不到提交文件夹');
+    const bad = await run(['grade', '.', '--retries', '9'], { NETGRADE_LANG: 'zh-CN' });
+    expect(bad.stderr).toContain('不能大于 5');
+    const unknown = await run(['list', '--lang', 'fr']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown language "fr"');
   });
 
   test('exit 0 when every graded check passed, 1 when points were lost; JSON written to --out', async () => {
@@ -52,14 +77,22 @@ describe('netgrade CLI', () => {
     const out = await mkdtemp(join(tmpdir(), 'netgrade-cli-out-'));
     try {
       const checks = ['--check', 'batch.classic', '--check', 'framing.utf8-split'];
+      const points = Object.fromEntries((await (await loadExercise('sticky-packets')).checks({ options: {} })).map((c) => [c.id, c.points]));
+      const total = points['batch.classic']! + points['framing.utf8-split']!;
       const passed = await run(['grade', good, '--exercise', 'sticky-packets', ...checks, '--reporter', 'terminal,json', '--out', out, '--seed', '5']);
       expect(passed.code).toBe(0);
-      expect(passed.stdout).toContain('Total 20/20');
+      expect(passed.stdout).toContain(`Total ${total}/${total}`);
       const json = SubmissionResult.parse(JSON.parse(await readFile(join(out, 'results.json'), 'utf8')));
       expect(json.seed).toBe(5);
       const failed = await run(['grade', bad, '--exercise', 'sticky-packets', ...checks, '--reporter', 'terminal', '--out', out]);
       expect(failed.code).toBe(1);
-      expect(failed.stdout).toMatch(/framing\.utf8-split +0\/10/);
+      expect(failed.stdout).toMatch(new RegExp(`framing\\.utf8-split +0/${points['framing.utf8-split']}`));
+      // The same in Chinese, chosen by the locale: status words, totals, the footer.
+      const chinese = await run(['grade', bad, '--exercise', 'sticky-packets', ...checks, '--reporter', 'terminal', '--out', out], { LANG: 'zh_CN.UTF-8' });
+      expect(chinese.code).toBe(1);
+      expect(chinese.stdout).toContain('总分');
+      expect(chinese.stdout).toContain('原样复现：');
+      expect(chinese.stdout).not.toMatch(/Total|Replay exactly/);
     } finally {
       await Promise.all([good, bad, out].map((d) => rm(d, { recursive: true, force: true })));
     }
