@@ -22,10 +22,23 @@
  */
 import type { Language } from './language.ts';
 
-/** The names of the placeholders of a template literal type. */
-export type ParamNames<S extends string> = S extends `${string}{${infer Inner}}${infer Rest}`
-  ? (Inner extends `${infer Name}|${string}` ? Name : Inner) | ParamNames<Rest>
+type IdentifierChar =
+  | 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'h' | 'i' | 'j' | 'k' | 'l' | 'm' | 'n' | 'o' | 'p' | 'q' | 'r' | 's' | 't' | 'u' | 'v' | 'w' | 'x' | 'y' | 'z'
+  | 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H' | 'I' | 'J' | 'K' | 'L' | 'M' | 'N' | 'O' | 'P' | 'Q' | 'R' | 'S' | 'T' | 'U' | 'V' | 'W' | 'X' | 'Y' | 'Z'
+  | '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9' | '_';
+type IsIdentifier<S extends string> = S extends '' ? false : S extends `${infer C}${infer Rest}` ? (C extends IdentifierChar ? (Rest extends '' ? true : IsIdentifier<Rest>) : false) : false;
+type PlaceholderName<Inner extends string> = (Inner extends `${infer Name}|${string}` ? Name : Inner) extends infer Name extends string
+  ? IsIdentifier<Name> extends true
+    ? Name
+    : never
   : never;
+
+/**
+ * The names of the placeholders of a template literal type. Only `{identifier}` and
+ * `{identifier|forms}` are placeholders: braces around anything else (code such as
+ * `{ Red: "red" }` or `import { x }`) are text.
+ */
+export type ParamNames<S extends string> = S extends `${string}{${infer Inner}}${infer Rest}` ? PlaceholderName<Inner> | ParamNames<Rest> : never;
 
 export type ParamValue = string | number | readonly string[] | { or: readonly string[] } | { ms: number } | { seconds: number } | { bytes: number } | Date;
 
@@ -60,7 +73,7 @@ function isList(value: ParamValue): value is readonly string[] {
   return Array.isArray(value);
 }
 
-const PLACEHOLDER = /\{([^{}|]+)(?:\|([^{}]*))?\}/g;
+const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_]*)(?:\|([^{}]*))?\}/g;
 
 /** Fills a template's placeholders (see the module comment); a missing parameter throws. */
 export function formatMessage(language: Language, template: string, params: Record<string, ParamValue>): string {

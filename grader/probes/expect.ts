@@ -4,6 +4,9 @@
  */
 import { CheckFailure } from '../model/errors.ts';
 import type { ReadOutcome, TcpProbe } from './tcp.ts';
+import { messages } from '../i18n/messages.ts';
+
+const { t } = messages;
 
 /**
  * How long a check watches for something that must not happen (a reply, a datagram, a
@@ -26,12 +29,12 @@ export function show(value: string | Uint8Array, max = 160): string {
     const printable = !decoded.includes('\uFFFD') && !/[\x00-\x08\x0e-\x1f]/.test(decoded);
     if (!printable) {
       const hex = buf.subarray(0, Math.ceil(max / 3)).toString('hex').replace(/(..)/g, '$1 ').trim();
-      return `<${buf.length} bytes: ${hex}${buf.length > max / 3 ? ' …' : ''}>`;
+      return t('expect.binary', { n: buf.length, hex: `${hex}${buf.length > max / 3 ? ' …' : ''}` });
     }
     text = decoded;
   }
   const escaped = JSON.stringify(text.length > max ? text.slice(0, max) : text);
-  return text.length > max ? `${escaped.slice(0, -1)}…" (${text.length} characters)` : escaped;
+  return text.length > max ? t('expect.longText', { quoted: `${escaped.slice(0, -1)}…"`, n: text.length }) : escaped;
 }
 
 /** "nothing within 2000 ms", "the connection closed after ...", for `actual` fields. */
@@ -41,11 +44,11 @@ export function describeOutcome<T>(outcome: ReadOutcome<T>, render: (value: T) =
       return render(outcome.value);
     case 'timeout':
       return outcome.partial.length === 0
-        ? `nothing within ${outcome.waitedMs} ms`
-        : `only ${show(outcome.partial)} within ${outcome.waitedMs} ms (no complete reply)`;
+        ? t('expect.nothingWithin', { ms: { ms: outcome.waitedMs } })
+        : t('expect.onlyPartial', { partial: show(outcome.partial), ms: { ms: outcome.waitedMs } });
     case 'closed': {
-      const how = outcome.reset ? 'the server reset the connection' : 'the server closed the connection';
-      return outcome.partial.length === 0 ? how : `${show(outcome.partial)}, then ${how}`;
+      const how = outcome.reset ? t('expect.reset') : t('expect.closed');
+      return outcome.partial.length === 0 ? how : t('expect.partialThen', { partial: show(outcome.partial), how });
     }
   }
 }
@@ -63,7 +66,7 @@ export type LineExpectation = string | RegExp | { test(line: string): boolean; d
 
 function describeExpectation(expected: LineExpectation): string {
   if (typeof expected === 'string') return show(expected);
-  if (expected instanceof RegExp) return `a line matching ${expected}`;
+  if (expected instanceof RegExp) return t('expect.matching', { pattern: String(expected) });
   return expected.description;
 }
 
@@ -79,8 +82,8 @@ function matchesLine(expected: LineExpectation, line: string): boolean {
 
 /** `After sending "LIST\n" on c1, <body> <hint>`: `after` is written as given, capitalised. */
 function sentence(context: { after: string; hint?: string | undefined }, probe: TcpProbe, body: string): string {
-  const lead = context.after ? `${capitalise(context.after)} on ${probe.label}, ` : `On ${probe.label}, `;
-  return `${lead}${body}${context.hint ? ` ${context.hint}` : ''}`;
+  const lead = context.after ? capitalise(t('expect.lead', { after: context.after, conn: probe.label, body })) : t('expect.leadNoAfter', { conn: probe.label, body });
+  return `${lead}${context.hint ? ` ${context.hint}` : ''}`;
 }
 
 /**
@@ -90,8 +93,8 @@ function sentence(context: { after: string; hint?: string | undefined }, probe: 
 export async function readReplyLine(probe: TcpProbe, context: ExpectContext): Promise<string> {
   const outcome = await probe.readLine(context.timeoutMs);
   if (outcome.kind === 'ok') return outcome.value;
-  throw new CheckFailure(sentence(context, probe, `expected a reply line but got ${describeOutcome(outcome)}.`), {
-    expected: 'a reply line ending in \\n',
+  throw new CheckFailure(sentence(context, probe, t('expect.replyLine', { got: describeOutcome(outcome) })), {
+    expected: t('expect.replyLineExpected'),
     actual: describeOutcome(outcome),
   });
 }
@@ -102,12 +105,12 @@ export async function expectLine(probe: TcpProbe, expected: LineExpectation, con
   const wanted = describeExpectation(expected);
   if (outcome.kind === 'ok') {
     if (matchesLine(expected, outcome.value)) return outcome.value;
-    throw new CheckFailure(sentence(context, probe, `expected the reply ${wanted} but got ${show(outcome.value)}.`), {
+    throw new CheckFailure(sentence(context, probe, t('expect.reply', { wanted, got: show(outcome.value) })), {
       expected: expectationText(expected),
       actual: outcome.value + '\n',
     });
   }
-  throw new CheckFailure(sentence(context, probe, `expected the reply ${wanted} but got ${describeOutcome(outcome)}.`), {
+  throw new CheckFailure(sentence(context, probe, t('expect.reply', { wanted, got: describeOutcome(outcome) })), {
     expected: expectationText(expected),
     actual: describeOutcome(outcome),
   });
@@ -118,13 +121,13 @@ export async function expectClosed(probe: TcpProbe, context: ExpectContext): Pro
   const outcome = await probe.readUntilClosed(context.timeoutMs);
   if (outcome.kind === 'ok' && outcome.value.length === 0) return;
   if (outcome.kind === 'ok') {
-    throw new CheckFailure(sentence(context, probe, `expected the server to close the connection without a reply, but it sent ${show(outcome.value)} first.`), {
-      expected: '(connection closed, nothing sent)',
+    throw new CheckFailure(sentence(context, probe, t('expect.closeWithoutReply', { got: show(outcome.value) })), {
+      expected: t('expect.closeNothingSent'),
       actual: show(outcome.value),
     });
   }
-  throw new CheckFailure(sentence(context, probe, `expected the server to close the connection, but it was still open after ${context.timeoutMs} ms.`), {
-    expected: '(connection closed)',
+  throw new CheckFailure(sentence(context, probe, t('expect.stillOpen', { ms: { ms: context.timeoutMs } })), {
+    expected: t('expect.connectionClosed'),
     actual: describeOutcome(outcome),
   });
 }
@@ -150,10 +153,11 @@ export async function expectSilence(probe: TcpProbe, context: SilenceContext): P
   const got = await probe.collectFor(context.ms);
   const closed = context.open === true && (probe.peerEnded || probe.isClosed);
   if (got.length === 0 && !closed) return;
-  const what = got.length > 0 ? `the server sent ${got.length} byte(s): ${show(got)}` : 'the server closed the connection';
-  throw new CheckFailure(sentence(context, probe, `expected nothing within ${context.ms} ms, but ${what}.`), {
-    expected: context.meaning ?? `nothing within ${context.ms} ms${context.open ? ', connection open' : ''}`,
-    actual: got.length > 0 ? show(got) : 'the connection closed',
+  const ms = { ms: context.ms };
+  const body = got.length > 0 ? t('expect.silenceSent', { ms, n: got.length, got: show(got) }) : t('expect.silenceClosed', { ms });
+  throw new CheckFailure(sentence(context, probe, body), {
+    expected: context.meaning ?? (context.open ? t('expect.silenceExpectedOpen', { ms }) : t('expect.silenceExpected', { ms })),
+    actual: got.length > 0 ? show(got) : t('expect.theConnectionClosed'),
   });
 }
 

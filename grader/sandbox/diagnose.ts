@@ -9,17 +9,20 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import * as nodeModule from 'node:module';
 import { SubmissionError } from '../model/errors.ts';
+import { verdicts } from '../i18n/verdicts.ts';
 import type { ExitInfo } from './process.ts';
 import { describeLimitHit, type ResourceLimits } from './limits.ts';
 
 type StripFunction = (code: string, options?: { mode?: 'strip' }) => string;
 const strip = (nodeModule as unknown as { stripTypeScriptTypes?: StripFunction }).stripTypeScriptTypes;
 
-const UNSUPPORTED_ADVICE: Array<[RegExp, string]> = [
-  [/enum/i, 'Replace the enum with a const object (`const Color = { Red: "red" } as const`) or a union of string literals.'],
-  [/namespace|module declaration/i, 'Replace the namespace with a module of its own (another .ts file) or a plain object.'],
-  [/parameter propert/i, 'Declare the field in the class body and assign it in the constructor (`this.x = x`) instead of `constructor(private x: T)`.'],
-  [/import.*=|export.*=/i, 'Use ES module `import`/`export` syntax.'],
+const { t } = verdicts;
+
+const UNSUPPORTED_ADVICE: Array<[RegExp, () => string]> = [
+  [/enum/i, () => t('advice.enum')],
+  [/namespace|module declaration/i, () => t('advice.namespace')],
+  [/parameter propert/i, () => t('advice.parameterProperty')],
+  [/import.*=|export.*=/i, () => t('advice.importEquals')],
 ];
 
 async function tsFilesUnder(dir: string): Promise<string[]> {
@@ -51,19 +54,19 @@ export async function findStripError(codeDir: string, entryFiles: string[]): Pro
       // As Node prints it: the place, the line, a caret under the spot, the error.
       const excerpt = [where, ...(spot ? [spot.sourceLine, spot.caret] : []), `SyntaxError: ${err.message}`].join('\n');
       if (err.code === 'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX') {
-        const advice = UNSUPPORTED_ADVICE.find(([re]) => re.test(err.message))?.[1] ?? 'Use only TypeScript that can be erased (types and annotations).';
+        const advice = UNSUPPORTED_ADVICE.find(([re]) => re.test(err.message))?.[1]() ?? t('advice.erasable');
         return new SubmissionError(
           'UNSUPPORTED_TYPESCRIPT',
-          `TypeScript that Node cannot strip, in ${where}`,
-          `Node 24 runs your .ts files by erasing types, and cannot erase this: ${err.message}. ${advice}`,
+          t('strip.unsupported.title', { where }),
+          t('strip.unsupported.message', { error: err.message, advice }),
           excerpt,
         );
       }
       if (err.code === 'ERR_INVALID_TYPESCRIPT_SYNTAX') {
         return new SubmissionError(
           'SYNTAX_ERROR',
-          `Syntax error in ${where}`,
-          `Your code does not parse: ${err.message} (${where}, the caret in the excerpt marks the spot). Run \`node ${name}\` yourself to see the same error.`,
+          t('strip.syntax.title', { where }),
+          t('strip.syntax.message', { error: err.message, where, file: name }),
           excerpt,
         );
       }
@@ -101,7 +104,7 @@ export function stripErrorSpot(stack: string, source: string): StripErrorSpot | 
 
 /** "exited with code 1" or "was killed by SIGSEGV". */
 export function describeExit(exit: ExitInfo): string {
-  return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
+  return exit.signal ? t('exit.signal', { signal: exit.signal }) : t('exit.code', { code: String(exit.exitCode) });
 }
 
 /** The error a Node process printed as it died ("TypeError: x is not a function"), if any. */
@@ -126,38 +129,34 @@ export async function diagnoseEarlyExit(
   const missing = /Cannot find (?:module|package) '([^']+)'/.exec(stderr);
   if (/ERR_MODULE_NOT_FOUND|ERR_UNSUPPORTED_DIR_IMPORT/.test(stderr) && missing) {
     const spec = missing[1]!;
-    const advice = spec.startsWith('.') || spec.startsWith('/')
-      ? 'Import your own modules with a relative path and the `.ts` extension, e.g. `import { x } from "./util.ts"`, and keep them beside the entry file.'
-      : 'Only Node built-ins may be imported (write `node:net`, `node:fs`, ...); npm packages are not installed when your code is graded.';
-    return new SubmissionError('MODULE_NOT_FOUND', `Cannot import ${spec}`, advice, excerpt);
+    const advice = spec.startsWith('.') || spec.startsWith('/') ? t('import.own') : t('import.package');
+    return new SubmissionError('MODULE_NOT_FOUND', t('import.title', { spec }), advice, excerpt);
   }
   if (/SyntaxError/.test(stderr)) {
     return new SubmissionError(
       'SYNTAX_ERROR',
-      'Syntax error',
-      'Node could not load your code (SyntaxError). The excerpt shows where.',
+      t('syntax.title'),
+      t('syntax.message'),
       excerpt,
     );
   }
   const limit = describeLimitHit(exit, stderr, limits);
   if (limit) {
-    return new SubmissionError('CRASH_AT_START', `Stopped at start: it hit ${limit.split(':')[0]}`, `The process was stopped before it was ready: it hit ${limit}.`, excerpt || undefined);
+    return new SubmissionError('CRASH_AT_START', t('limit.title', { limit: limit.split(':')[0]! }), t('limit.message', { limit }), excerpt || undefined);
   }
   if (exit.exitCode === 0 && !exit.signal) {
     return new SubmissionError(
       'EXITED_AT_START',
-      'The program ended before it listened',
-      'The process exited with code 0 before it was ready: nothing kept it alive. Did you forget to call listen/bind, or close the server right away?',
+      t('exited.title'),
+      t('exited.message'),
       excerpt || undefined,
     );
   }
   const thrown = thrownError(stderr);
   return new SubmissionError(
     'CRASH_AT_START',
-    `Crashed at start (${describeExit(exit)})`,
-    thrown
-      ? `The process ${describeExit(exit)} before it was ready, after throwing ${thrown}`
-      : `The process ${describeExit(exit)} before it was ready.`,
+    t('crash.title', { how: describeExit(exit) }),
+    thrown ? t('crash.thrown', { how: describeExit(exit), error: thrown }) : t('crash.plain', { how: describeExit(exit) }),
     excerpt || undefined,
   );
 }

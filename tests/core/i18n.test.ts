@@ -78,6 +78,12 @@ describe('formatting through Intl', () => {
     expect(formatMessage('zh-CN', '{n|other:# 行}；{bytes}；{ms}；{names}；{or}', params)).toBe('1 行；1,048,576字节；1,500毫秒；a、b和c；x或y');
   });
 
+  test('braces around anything but a name are text (code in a message)', () => {
+    expect(formatMessage('en', 'write `const C = { Red: "red" }` or `import { x }`, not {what}', { what: 'an enum' })).toBe(
+      'write `const C = { Red: "red" }` or `import { x }`, not an enum',
+    );
+  });
+
   test('a missing parameter throws instead of printing a hole', () => {
     expect(() => formatMessage('en', 'sent {what}', {})).toThrow(/"what" is missing/);
   });
