@@ -12,7 +12,21 @@ export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)
 export const EXERCISES_DIR = join(REPO_ROOT, 'exercises');
 
 /** The order in which exercises are graded and listed (the course's order). */
-const COURSE_ORDER = ['stage-exam', 'sticky-packets', 'file-upload', 'ftp', 'bank-transfer', 'interleave', 'chat'];
+const COURSE_ORDER = [
+  'stage-exam',
+  'sticky-packets',
+  'file-upload',
+  'ftp',
+  'bank-transfer',
+  'interleave',
+  'chat',
+  // The second batch (../shared/EXERCISES-2.md), after the first so that its order stays.
+  'qa-bot',
+  'udp-dict',
+  'ticket-sale',
+  'process-pool',
+  'web-server',
+];
 
 function byCourseOrder(a: string, b: string): number {
   const ia = COURSE_ORDER.indexOf(a);
