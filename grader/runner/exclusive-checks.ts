@@ -7,6 +7,10 @@
  * experiments, env NETGRADE_EXCLUSIVE adds checks (`exercise/check,...`, or `*` for every
  * check: the concurrent scheduling then behaves like the sequential one), and
  * NETGRADE_EXCLUSIVE_TABLE=0 turns the table off.
+ *
+ * Exclusive checks run before the others (see grade-submission.ts), so a shared load
+ * (`ctx.shared`) whose timing a check judges is computed alone when the first check that needs
+ * it is exclusive; the checks that only read its result later need not be.
  */
 import type { CheckDefinition } from '../exercise/define.ts';
 
@@ -31,8 +35,36 @@ export const PENDING_EXCLUSIVE: Readonly<Record<string, readonly string[]>> = {
   'sticky-packets': ['concurrency.idle-client'],
   // Another upload acknowledged within the reply deadline while three clients stall.
   'file-upload': ['concurrency.stalled'],
-  // Another client answered within the reply deadline while one is silent and one stopped mid-line.
-  'qa-bot': ['clients.idle'],
+  'qa-bot': [
+    // Another client answered within the reply deadline while one is silent and one stopped mid-line.
+    'clients.idle',
+    // Many clients at once, each answer within its own deadline: the load is the check's own.
+    'clients.load',
+  ],
+  'process-pool': [
+    // The N = 10^9 run (shared by the pool.* and parallel.* checks) within 60 s: run first, alone.
+    'sum.large',
+    // CPU shares and overlap of the workers in 50 ms intervals: other programs on the cores change them.
+    'parallel.share',
+    'parallel.spread',
+    'parallel.overlap',
+  ],
+  'ticket-sale': [
+    // Exit within a time budget; first in plan order, it runs the shared timed runs alone.
+    'run.exit',
+    // First sale to last under half of TICKETS × SALE_MS: a wall-clock ratio.
+    'sale.concurrent',
+    // The mean pause between a window's sales within 0.9–3 × SALE_MS.
+    'env.sale-ms',
+    // Puts its own load on the cores and judges the order under it.
+    'sales.under-load',
+  ],
+  'udp-dict': [
+    // Answers within 5 s of the start with a 15.5 MiB dictionary (wall clock, corrected for CPU wait).
+    'start.large-file',
+    // Twenty clients × 50 queries within 3 s (wall clock, corrected for CPU wait).
+    'load.twenty-clients',
+  ],
   // A third client echoed within 1500 ms while one is silent and one stopped mid-line.
   'stage-exam': ['echo.idle-client'],
 };

@@ -19,6 +19,7 @@ import { currentLanguage } from '../i18n/language.ts';
 import pLimit from 'p-limit';
 import { OrderedLanes } from './ordered-lanes.ts';
 import { asScheduledInOrder, firstFailure, newExerciseRunState, runCheck } from './run-check.ts';
+import { CpuPressure } from './cpu-pressure.ts';
 import { CheckGate, defaultCheckSlots, resolveSchedule, type Schedule } from './scheduler.ts';
 import { isExclusive } from './exclusive-checks.ts';
 
@@ -43,8 +44,13 @@ export interface GradeRequest {
    * `concurrent` ignores `exerciseConcurrency`: every exercise's checks share one queue.
    */
   schedule?: Schedule | undefined;
-  /** Checks at once under the concurrent scheduling (default `defaultCheckSlots()`). */
+  /** Checks at once under the concurrent scheduling, at most (default `defaultCheckSlots()`). */
   checkSlots?: number | undefined;
+  /**
+   * Under the concurrent scheduling, start another check beside running ones only while the
+   * CPUs are not contended (see cpu-pressure.ts; default true, env NETGRADE_CPU_PRESSURE=0 turns it off).
+   */
+  throttle?: boolean | undefined;
 }
 
 export async function gradeSubmission(request: GradeRequest): Promise<SubmissionResult> {
@@ -74,7 +80,10 @@ export async function gradeSubmission(request: GradeRequest): Promise<Submission
   // Nothing starts until every exercise has queued its checks (its code copied): then the
   // exclusive checks go first, alone while nothing else has started yet, instead of waiting
   // in the middle for a full set of slots to drain. Reports keep check order.
-  const gate = concurrent ? new CheckGate(request.checkSlots ?? defaultCheckSlots(), { holdFor: plans.length }) : undefined;
+  const gate = concurrent ? new CheckGate(request.checkSlots ?? defaultCheckSlots(), {
+        holdFor: plans.length,
+        ...((request.throttle ?? process.env.NETGRADE_CPU_PRESSURE !== '0') ? { pressure: new CpuPressure() } : {}),
+      }) : undefined;
   try {
     const settled = await Promise.allSettled(plans.map((plan, index) => limit(async () => {
       const { exercise, checks } = plan;

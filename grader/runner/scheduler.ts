@@ -7,6 +7,9 @@
  *   soon as one of `slots` slots is free, each with its own fresh servers, ports and working
  *   directories (as before: a check never shares a server). A check that declares
  *   `exclusive: true` waits until nothing else runs and then runs alone, re-runs included.
+ *   Exclusive checks go first. A further check starts beside running ones only while the CPUs
+ *   are not contended (`CheckGate`'s pressure gauge, cpu-pressure.ts): on a machine that
+ *   others load, the scheduling falls back to about one check at a time.
  *   Seeds do not change (a check's seed derives from the run's seed and its id) and reporters
  *   still see every check in check order (grade-submission.ts buffers them).
  */
@@ -42,8 +45,21 @@ export function resolveSchedule(requested: Schedule | undefined, env: NodeJS.Pro
 export function defaultCheckSlots(env: NodeJS.ProcessEnv = process.env): number {
   const fromEnv = Number(env.NETGRADE_CHECK_SLOTS);
   if (Number.isInteger(fromEnv) && fromEnv >= 1) return fromEnv;
-  return Math.max(2, 3 * availableParallelism());
+  return Math.max(2, 4 * availableParallelism());
 }
+
+/** A reading of how contended the CPUs are (0–1), e.g. `CpuPressure`; undefined: unknown. */
+export interface PressureGauge {
+  now(): number | undefined;
+}
+
+/**
+ * Above this contended fraction (pressure stall information: share of the last interval in
+ * which a runnable task waited for a CPU) no further check starts beside the running ones.
+ */
+export const MAX_PRESSURE = 0.2;
+/** While the pressure holds a check back, the gate looks again this often. */
+const PRESSURE_RETRY_MS = 25;
 
 interface Waiting {
   exclusive: boolean;
@@ -62,15 +78,24 @@ export class CheckGate {
   #exclusiveRunning = false;
   /** Arrivals still awaited before anything starts (see `arrive`). */
   #holdFor: number;
+  readonly #pressure: PressureGauge | undefined;
+  readonly #maxPressure: number;
+  #retry: NodeJS.Timeout | undefined;
 
   /**
    * `holdFor`: nothing starts until `arrive()` has been called that many times (every producer
    * has queued its tasks); then the queued exclusive tasks move ahead of the shared ones, in
    * their order, and run first, alone, before anything else has started.
    */
-  constructor(slots: number, options: { holdFor?: number } = {}) {
+  /**
+   * `pressure`: a shared task starts beside running ones only while the gauge reads at most
+   * `maxPressure` (default MAX_PRESSURE); with nothing running, it starts whatever the gauge says.
+   */
+  constructor(slots: number, options: { holdFor?: number; pressure?: PressureGauge; maxPressure?: number } = {}) {
     this.slots = Math.max(1, Math.floor(slots));
     this.#holdFor = Math.max(0, options.holdFor ?? 0);
+    this.#pressure = options.pressure;
+    this.#maxPressure = options.maxPressure ?? MAX_PRESSURE;
   }
 
   /** One producer has queued all its tasks (see the constructor's `holdFor`). */
@@ -114,6 +139,14 @@ export class CheckGate {
     while (this.#holdFor === 0 && this.#queue.length > 0 && !this.#exclusiveRunning) {
       const head = this.#queue[0]!;
       if (head.exclusive ? this.#running > 0 : this.#running >= this.slots) return;
+      if (!head.exclusive && this.#running > 0 && (this.#pressure?.now() ?? 0) > this.#maxPressure) {
+        // The CPUs are contended: look again shortly (a running task's end also looks again).
+        this.#retry ??= setTimeout(() => {
+          this.#retry = undefined;
+          this.#pump();
+        }, PRESSURE_RETRY_MS);
+        return;
+      }
       this.#queue.shift();
       this.#running++;
       if (head.exclusive) this.#exclusiveRunning = true;

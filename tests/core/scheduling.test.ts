@@ -110,6 +110,8 @@ async function grade(folder: string, exercises: ReturnType<typeof exercise>[], s
     reporter: new Multiplexer([reporter]),
     schedule,
     checkSlots: 4,
+    // These tests are about order and overlap: start checks side by side whatever the machine's load.
+    throttle: false,
     ...(retries === undefined ? {} : { retries }),
   });
   expect(leftoverGroups()).toEqual([]);
@@ -223,6 +225,40 @@ describe('CheckGate', () => {
     // The exclusive one moved ahead and ran alone, first.
     expect(log[0]).toBe('+x:1');
     expect(log[1]).toBe('-x');
+  });
+
+  test('while the CPUs are contended, nothing starts beside a running task; it starts once the pressure drops', async () => {
+    let pressure = 0.9;
+    const gate = new CheckGate(4, { pressure: { now: () => pressure } });
+    const order: string[] = [];
+    const first = Promise.withResolvers<void>();
+    const a = gate.run(false, async () => {
+      order.push('+a');
+      await first.promise;
+      order.push('-a');
+    });
+    const b = gate.run(false, async () => void order.push('+b'));
+    await delay(80);
+    expect(order).toEqual(['+a']); // contended: b waits although a slot is free
+    pressure = 0.05;
+    await delay(80);
+    expect(order).toEqual(['+a', '+b']);
+    first.resolve();
+    await Promise.all([a, b]);
+    // With nothing running, a task starts whatever the pressure.
+    pressure = 1;
+    await gate.run(false, async () => void order.push('+c'));
+    expect(order).toEqual(['+a', '+b', '-a', '+c']);
+  });
+
+  test.runIf(process.platform === 'linux')('CpuPressure reads a fraction from 0 to 1 on Linux', async () => {
+    const { CpuPressure } = await import('../../grader/runner/cpu-pressure.ts');
+    const gauge = new CpuPressure(10);
+    gauge.now();
+    await delay(30);
+    const value = gauge.now();
+    expect(value).toBeGreaterThanOrEqual(0);
+    expect(value).toBeLessThanOrEqual(1);
   });
 
   test('NETGRADE_SCHEDULE and the exclusive table', () => {
