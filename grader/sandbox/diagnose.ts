@@ -142,7 +142,7 @@ export async function diagnoseEarlyExit(
   }
   const limit = describeLimitHit(exit, stderr, limits);
   if (limit) {
-    return new SubmissionError('CRASH_AT_START', t('limit.title', { limit: limit.split(':')[0]! }), t('limit.message', { limit }), excerpt || undefined);
+    return new SubmissionError('CRASH_AT_START', t('limit.title', { limit: limit.split(/[:：]/)[0]! }), t('limit.message', { limit }), excerpt || undefined);
   }
   if (exit.exitCode === 0 && !exit.signal) {
     return new SubmissionError(

@@ -7,6 +7,8 @@
 import { existsSync } from 'node:fs';
 import type { IsolationLevel } from './isolation.ts';
 import type { ExitInfo } from './process.ts';
+import { verdicts } from '../i18n/verdicts.ts';
+import { currentLanguage } from '../i18n/language.ts';
 
 export interface ResourceLimits {
   /** CPU seconds (RLIMIT_CPU): an endless loop is stopped even when no deadline is near. */
@@ -78,22 +80,22 @@ export function limitedCommand(
 /** Names the limit a process hit, from how it ended; undefined when it hit none. */
 export function describeLimitHit(exit: ExitInfo, stderr: string, limits: ResourceLimits): string | undefined {
   if (exit.signal === 'SIGXCPU' || (exit.signal === 'SIGKILL' && !exit.killedByGrader && /SIGXCPU/.test(stderr))) {
-    return `the CPU time limit (${limits.cpuSeconds} s): an endless loop, or busy-waiting instead of waiting for events`;
+    return verdicts.t('limit.cpu', { seconds: limits.cpuSeconds });
   }
   if (exit.signal === 'SIGXFSZ' || /EFBIG|File too large/.test(stderr)) {
-    return `the file size limit (${Math.round(limits.fileSizeBytes / 1024 / 1024)} MiB): a file written without end`;
+    return verdicts.t('limit.fileSize', { mib: Math.round(limits.fileSizeBytes / 1024 / 1024) });
   }
   if (exit.limit === 'memory') {
-    return `the memory limit (${formatBytes(limits.memoryBytes)} resident, all its processes together): memory (Buffers, arrays, objects) allocated without bound`;
+    return verdicts.t('limit.memory', { size: formatBytes(limits.memoryBytes) });
   }
   if (/heap out of memory|Allocation failed|ERR_WORKER_OUT_OF_MEMORY/.test(stderr)) {
-    return `the memory limit (${limits.heapMb} MiB of heap): memory allocated without bound`;
+    return verdicts.t('limit.heap', { mib: limits.heapMb });
   }
   if (/\bspawn (\S+ )?EAGAIN|fork: Resource temporarily unavailable|Resource temporarily unavailable \(os error 11\)|uv_thread_create/.test(stderr)) {
-    return `the process limit (${limits.processes} processes and threads): processes started without end (a fork loop)`;
+    return verdicts.t('limit.processes', { n: limits.processes });
   }
   if (/EMFILE/.test(stderr)) {
-    return `the open files limit (${limits.openFiles}): sockets or files opened and never closed`;
+    return verdicts.t('limit.openFiles', { n: String(limits.openFiles) });
   }
   return undefined;
 }
@@ -102,21 +104,29 @@ export function describeLimitHit(exit: ExitInfo, stderr: string, limits: Resourc
 export function describeIsolation(limits: ResourceLimits, isolation: IsolationLevel, privateNetwork: boolean): string {
   const parts: string[] = [];
   if (isolation.kind === 'bwrap') {
-    parts.push(
-      `bubblewrap sandbox per process (own PID namespace: everything it started dies with it; sees only its code read-only and its working directory${isolation.setpriv ? '; unprivileged user id of its own' : ''})`,
-    );
+    parts.push(verdicts.t(isolation.setpriv ? 'isolation.bwrapUid' : 'isolation.bwrap'));
   } else {
-    parts.push(`no sandbox${isolation.fallbackReason ? ` (${isolation.fallbackReason})` : ''}: own process group, processes tracked by a run cookie and killed with all descendants after each check`);
+    parts.push(isolation.fallbackReason ? verdicts.t('isolation.noneBecause', { reason: isolation.fallbackReason }) : verdicts.t('isolation.none'));
   }
-  parts.push(privateNetwork ? 'network: private loopback only' : 'network: not isolated (the host\'s network is reachable)');
-  parts.push('fresh empty working directory, copy of the code');
+  parts.push(verdicts.t(privateNetwork ? 'isolation.privateNetwork' : 'isolation.openNetwork'));
+  parts.push(verdicts.t('isolation.workDir'));
   if (!limitsAvailable()) {
-    parts.push(`heap ${limits.heapMb} MiB (no prlimit here: no CPU, file size, open-file or process limits)`);
+    parts.push(verdicts.t('isolation.heapOnly', { mib: limits.heapMb }));
   } else {
-    const nproc = isolation.kind === 'bwrap' && isolation.setpriv ? `, ${limits.processes} processes` : ' (no process-count limit: needs the sandbox run as root)';
-    parts.push(`limits: CPU ${limits.cpuSeconds} s, files ${Math.round(limits.fileSizeBytes / 1024 / 1024)} MiB, ${limits.openFiles} open files, heap ${limits.heapMb} MiB, memory ${formatBytes(limits.memoryBytes)}${nproc}`);
+    const params = {
+      seconds: limits.cpuSeconds,
+      fileMib: Math.round(limits.fileSizeBytes / 1024 / 1024),
+      openFiles: String(limits.openFiles),
+      heapMib: limits.heapMb,
+      memory: formatBytes(limits.memoryBytes),
+    };
+    parts.push(
+      isolation.kind === 'bwrap' && isolation.setpriv
+        ? verdicts.t('isolation.limits', { ...params, processes: limits.processes })
+        : verdicts.t('isolation.limitsNoProcesses', params),
+    );
   }
-  return parts.join('; ');
+  return parts.join(currentLanguage() === 'zh-CN' ? '；' : '; ');
 }
 
 function formatBytes(bytes: number): string {

@@ -8,6 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { SubmissionError } from '../model/errors.ts';
 import { boundSocketsOfRun, findBound, isProcNetAvailable, reachableFromLoopback, type BoundSocket } from './proc-net.ts';
 import type { SandboxProcess } from './process.ts';
+import { verdicts } from '../i18n/verdicts.ts';
 
 export type Readiness =
   | { kind: 'ready'; address: string }
@@ -103,8 +104,8 @@ export async function waitForServer(
         kind: 'failed',
         error: new SubmissionError(
           'NEVER_LISTENS',
-          `Never listened on port ${port} within ${deadlineMs} ms`,
-          `The process kept running but did not ${protocol === 'tcp' ? 'listen on TCP' : 'bind UDP'} port ${port} (env PORT) within ${deadlineMs} ms. Read the port from process.env.PORT and call ${protocol === 'tcp' ? 'listen' : 'bind'} on it at start.`,
+          verdicts.t('never.title', { port: String(port), ms: { ms: deadlineMs } }),
+          verdicts.t(protocol === 'tcp' ? 'never.tcp' : 'never.udp', { port: String(port), ms: { ms: deadlineMs } }),
         ),
       };
     }
@@ -118,8 +119,8 @@ function wrongAddress(address: string, port: number): Readiness {
     kind: 'failed',
     error: new SubmissionError(
       'WRONG_ADDRESS',
-      `Listens on ${address}:${port}, not 127.0.0.1`,
-      `Your server bound ${address}, which the grader cannot reach at 127.0.0.1. Listen on host "127.0.0.1".`,
+      verdicts.t('address.title', { address, port: String(port) }),
+      verdicts.t('address.message', { address }),
     ),
   };
 }
@@ -128,7 +129,7 @@ function wrongPort(others: BoundSocket[], port: number, protocol: 'tcp' | 'udp')
   const ports = [...new Set(others.map((s) => s.port))].join(', ');
   return new SubmissionError(
     'WRONG_PORT',
-    `Listens on port ${ports} instead of PORT ${port}`,
-    `Your server ${protocol === 'tcp' ? 'listens' : 'is bound'} on ${describeBound(others)}, but the grader gave it port ${port} in env PORT (and --port ${port}). Do not hard-code the port: use Number(process.env.PORT).`,
+    verdicts.t('port.title', { ports: String(ports), port: String(port) }),
+    verdicts.t(protocol === 'tcp' ? 'port.tcp' : 'port.udp', { bound: describeBound(others), port: String(port) }),
   );
 }

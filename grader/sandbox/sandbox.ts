@@ -17,6 +17,7 @@ import { SandboxProcess, type ExitInfo } from './process.ts';
 import { chooseServerPort } from './server-port.ts';
 import { waitForServer } from './readiness.ts';
 import { listFiles, type Workspace } from './workspace.ts';
+import { verdicts } from '../i18n/verdicts.ts';
 
 export interface SandboxConfig {
   /** The Node 24 binary that runs submissions. */
@@ -155,8 +156,8 @@ export class CheckScope {
     if (!existsSync(path)) {
       throw new SubmissionError(
         'MISSING_ENTRY',
-        `Missing ${name}`,
-        `The folder ${this.sandbox.meta.id}/ of your submission has no ${name}. Name the entry file exactly ${name} (case matters).`,
+        verdicts.t('missing.title', { name }),
+        verdicts.t('missing.message', { folder: `${this.sandbox.meta.id}/`, name }),
       );
     }
     return path;
@@ -317,10 +318,8 @@ function makeServer(port: number, workDir: string, proc: SandboxProcess): Runnin
       const thrown = thrownError(proc.stderr.text());
       throw new SubmissionError(
         'CRASH_DURING_CHECK',
-        `The server crashed during the check (${how})`,
-        thrown
-          ? `The server ${how} after throwing ${thrown}. No input, however malformed, may crash a server: handle errors on every socket and validate what you read.`
-          : `The server ${how} while the check was running. No input may crash a server.`,
+        verdicts.t('crashDuring.title', { how }),
+        thrown ? verdicts.t('crashDuring.thrown', { how, error: thrown }) : verdicts.t('crashDuring.plain', { how }),
         proc.stderr.excerpt(20),
       );
     },

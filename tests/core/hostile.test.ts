@@ -56,12 +56,17 @@ describe('hostile submissions get specific verdicts and leave nothing behind', (
   test('never listens: NEVER_LISTENS after the start deadline, other checks skipped quickly', async () => {
     const { exercise, seconds } = await grade('never-listens');
     expect(exercise.verdict?.code).toBe('NEVER_LISTENS');
-    expect(exercise.verdict?.title).toMatch(/Never listened on port \d+ within 5000 ms/);
+    expect(exercise.verdict?.title).toMatch(/Never listened on port \d+ within 5,000 ms/);
     expect(exercise.checks[0]!.status).toBe('error');
-    expect(exercise.checks.slice(1).every((c) => c.status === 'skipped')).toBe(true);
+    // Checks that start the server the same way are skipped; one that starts it otherwise
+    // (batch.appends: a student.txt is already there) tries again, since a start may depend
+    // on its settings (docs/scoring.md).
+    const errors = exercise.checks.filter((c) => c.status === 'error').map((c) => c.id);
+    expect(errors).toEqual(['batch.classic', 'batch.appends']);
+    expect(exercise.checks.every((c) => c.status === 'error' || c.status === 'skipped')).toBe(true);
     expect(exercise.score).toBe(0);
-    // One start deadline (5 s), not one per check.
-    expect(seconds).toBeLessThan(12);
+    // One start deadline (5 s) per way of starting, not one per check.
+    expect(seconds).toBeLessThan(20);
     expect(leftoverGroups()).toEqual([]);
   });
 
