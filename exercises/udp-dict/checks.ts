@@ -301,7 +301,7 @@ export const checks: CheckDefinition[] = [
         { query: '  cherry', expected: m('cherry') },
         { query: 'echo \t ', expected: m('echo') },
         { query: '\tkernel\n', expected: m('kernel') },
-        { query: ' Socket \r\n', expected: m('socket') },
+        { query: ' socket \r\n', expected: m('socket') },
       ], hint);
     },
   },
@@ -496,7 +496,7 @@ export const checks: CheckDefinition[] = [
     id: 'start.large-file',
     title: 'With a 200,000-line dict.txt (about 15.5 MiB) the server answers within 5 s of its start',
     points: 5,
-    timeoutMs: 30_000,
+    timeoutMs: 40_000,
     async run(ctx) {
       await largeFileCheck(ctx);
     },
@@ -520,10 +520,10 @@ function withoutEnd(datagram: Buffer): Buffer {
 const LOAD_CLIENTS = 20;
 const LOAD_QUERIES = 50;
 const LOAD_MS = 3000;
-const LOAD_LINES = 20_000;
+const LOAD_LINES = 10_000;
 /** How long past a timing limit the grader keeps going, so that a correct server slowed by a busy machine can still be judged by the time it did not wait for a CPU. */
 const LOAD_HARD_FACTOR = 4;
-const START_HARD_FACTOR = 2;
+const START_HARD_FACTOR = 3;
 
 /** "4120 ms (2810 ms of it waiting for a CPU ...)" for messages. */
 function describeTiming(wallMs: number, waitedMs: number | undefined, countedMs: number): string {
@@ -571,14 +571,10 @@ async function largeFileCheck(ctx: CheckContext): Promise<void> {
       actual: timing,
     });
   }
-  const picks = [entries[0]!, entries[Math.floor(entries.length / 2)]!, entries[199]!, ctx.random.pick(entries)];
-  for (const entry of picks) {
-    await session.expectAnswer(a, entry.word, meaning(entry.meaning), { hint: 'Every line of the large file counts, the long meanings (up to 1,000 bytes) too.' });
-  }
 }
 
 async function loadCheck(ctx: CheckContext): Promise<void> {
-  const { text, entries } = bigDictionary(ctx.random, LOAD_LINES, 150, 16 * 1024 * 1024);
+  const { text, entries } = bigDictionary(ctx.random, LOAD_LINES, 300, 16 * 1024 * 1024);
   const session = await Session.open(ctx, { [DICT_FILE]: text });
   const byMeaning = new Map<string, string>();
   for (const e of entries) byMeaning.set(e.meaning, e.word);
@@ -596,8 +592,9 @@ async function loadCheck(ctx: CheckContext): Promise<void> {
     const word = byMeaning.get(withoutEnd(answer).toString('utf8'));
     return `${showDatagram(answer, 60)}${word ? ` (the meaning of ${show(word)})` : ''}`;
   };
-  // Warm-up: one query per client, in turn (the first within the start window, while the file loads).
-  const startLimit = session.server.process.startedAt + ctx.ms(START_MS);
+  // Warm-up: one query per client, in turn (the first resent until the server has loaded its
+  // file: the start is judged by start.large-file, not here).
+  const startLimit = session.server.process.startedAt + ctx.ms(START_MS * START_HARD_FACTOR);
   for (const [k, client] of clients.entries()) {
     const entry = entries[entries.length - 1 - k]!;
     const answer = await client.ask(entry.word, k === 0 ? { until: startLimit } : {});

@@ -10,7 +10,7 @@ export default defineExercise({
     titleZh: '查单词',
     kind: 'udp-server',
     entryFiles: ['server.ts'],
-    timeouts: { startMs: 10000, checkMs: 15000 },
+    timeouts: { startMs: 15000, checkMs: 15000 },
   },
   checks,
 });
