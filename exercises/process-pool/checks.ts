@@ -5,10 +5,12 @@
  */
 import type { CheckContext, CheckDefinition } from '../../grader/exercise/define.ts';
 import { CheckFailure } from '../../grader/model/errors.ts';
+import { DEFAULT_LIMITS, describeLimitHit } from '../../grader/sandbox/limits.ts';
 import { analyse, cpuChart, cpuChartData, percent, RUNNING_FRACTION, type PoolAnalysis } from './analysis.ts';
 import {
   EXAMPLE_N,
   LARGE_N,
+  LARGE_RUN_CAP_MS,
   LARGE_RUN_MS,
   command,
   describeEnd,
@@ -27,6 +29,8 @@ const MIN_WORKERS = 2;
 const MAX_CREATED = 16;
 /** "Fed many chunks": at least this many hand-outs per worker alive at once (N = 10^9). */
 const CHUNKS_PER_WORKER = 4;
+/** …or, in a run stopped before its end, at least this many (each worker came back for more). */
+const CHUNKS_PER_WORKER_UNFINISHED = 2;
 /** A worker "computed" when it used at least this share of the run's CPU time. */
 const WORKER_MIN_SHARE = 0.05;
 const WORKERS_MIN_SHARE = 0.85;
@@ -38,7 +42,8 @@ const MIN_JUDGED_CPU_MS = 1000;
 const PARALLEL_RUNS = 2;
 
 const example = (ctx: CheckContext) => ctx.shared('example', () => runPool(ctx, [String(EXAMPLE_N)]));
-const large = (ctx: CheckContext) => ctx.shared('large', () => runPool(ctx, [String(LARGE_N)], { sampled: true, timeoutMs: LARGE_RUN_MS }));
+const large = (ctx: CheckContext) =>
+  ctx.shared('large', () => runPool(ctx, [String(LARGE_N)], { sampled: true, ownTimeMs: LARGE_RUN_MS, timeoutMs: LARGE_RUN_CAP_MS }));
 const largeAnalysis = (ctx: CheckContext) =>
   ctx.shared('large-analysis', async () => {
     const run = await large(ctx);
@@ -95,6 +100,7 @@ function sumFailure(run: PoolRun, n: number): CheckFailure | undefined {
 
 /** Runs main.ts for each N (a few at a time), stops at the first wrong sum, and throws it. */
 async function expectSums(ctx: CheckContext, ns: number[]): Promise<void> {
+  await example(ctx);
   const results = await runEach(
     ns,
     PARALLEL_RUNS,
@@ -153,6 +159,7 @@ async function expectRefusals(ctx: CheckContext, cases: Array<{ args: string[]; 
 
 /** The N = 10^9 run judged for its pool: fails when there is too little to judge. */
 async function judgedPool(ctx: CheckContext): Promise<{ run: PoolRun; analysis: PoolAnalysis }> {
+  await example(ctx);
   const { run, analysis } = await largeAnalysis(ctx);
   if (!analysis.sampled) {
     throw new CheckFailure('The grader could not read the run\'s threads from /proc (not Linux?), so the pool cannot be judged here.');
@@ -221,21 +228,31 @@ export const checks: CheckDefinition[] = [
     id: 'sum.edges',
     title: 'No prime counted twice at a chunk edge: N = k·p for a prime p and k = 2, 3, 4, 8, 10, 16, 64, 100',
     points: 5,
-    timeoutMs: 120_000,
+    timeoutMs: 240_000,
     run: (ctx) => expectSums(ctx, edgeCases(ctx)),
   },
   {
     id: 'sum.large',
     title: 'node main.ts 1000000000 prints 24739512092254535 (above 2^53) within 60 s and 1 GiB',
     points: 10,
-    timeoutMs: 120_000,
+    // The N = 10^9 run, shared by the pool and parallel checks: run first, alone under the concurrent scheduling.
+    exclusive: true,
+    timeoutMs: 240_000,
     async run(ctx) {
+      await example(ctx);
       const run = await large(ctx);
       const failure = sumFailure(run, LARGE_N);
       if (!failure) return;
       if (run.stopped === 'timeout') {
         throw new CheckFailure(
           `${failure.message} Sixty seconds are plenty for a sieve: trial division of every number up to 10^9 is not. Sieve each chunk (a segmented sieve of Eratosthenes with the primes up to √N).`,
+          { ...(failure.expected ? { expected: failure.expected } : {}), ...(failure.actual ? { actual: failure.actual } : {}) },
+        );
+      }
+      const limit = describeLimitHit(run.program.exit, run.program.stderr, DEFAULT_LIMITS);
+      if (limit && run.program.exit.limit !== 'memory') {
+        throw new CheckFailure(
+          `${failure.message} It hit ${limit}. A sieve per chunk needs a few seconds of CPU time for 10^9; trial division of every number needs minutes.`,
           { ...(failure.expected ? { expected: failure.expected } : {}), ...(failure.actual ? { actual: failure.actual } : {}) },
         );
       }
@@ -252,9 +269,10 @@ export const checks: CheckDefinition[] = [
     id: 'output.one-line',
     title: 'stdout is exactly one line, the sum (no timings or logs on stdout)',
     points: 5,
-    timeoutMs: 120_000,
+    timeoutMs: 240_000,
     async run(ctx) {
-      const runs = [await example(ctx), await large(ctx)];
+      const first = await example(ctx);
+      const runs = [first, await large(ctx)];
       const printed = runs.filter((r) => printedSum(r) !== undefined);
       if (printed.length === 0) {
         const run = runs[0]!;
@@ -307,7 +325,7 @@ export const checks: CheckDefinition[] = [
     id: 'args.bad-n',
     title: 'An N that is not [0-9]+ or is above 10^9 (1e5, +5, -3, " 10", 1.5, 0x10, 1000000001, …): stderr, nothing on stdout, exit code 2',
     points: 5,
-    timeoutMs: 120_000,
+    timeoutMs: 240_000,
     run: (ctx) =>
       expectRefusals(ctx, [
         { args: ['1e5'], why: 'exponent notation' },
@@ -326,7 +344,7 @@ export const checks: CheckDefinition[] = [
     id: 'pool.workers',
     title: 'At least 2 workers (threads or processes) compute, each a share of the work (N = 10^9)',
     points: 5,
-    timeoutMs: 120_000,
+    timeoutMs: 240_000,
     async run(ctx) {
       const { analysis } = await judgedPool(ctx);
       const none = noWorkers(analysis);
@@ -344,7 +362,7 @@ export const checks: CheckDefinition[] = [
     id: 'pool.created-once',
     title: 'The workers are created once: at most 16 in the run of N = 10^9',
     points: 5,
-    timeoutMs: 120_000,
+    timeoutMs: 240_000,
     async run(ctx) {
       const { analysis } = await judgedPool(ctx);
       const none = noWorkers(analysis);
@@ -362,19 +380,25 @@ export const checks: CheckDefinition[] = [
     id: 'pool.chunks',
     title: 'The workers are fed many chunks: at least 4 per worker (N = 10^9)',
     points: 5,
-    timeoutMs: 120_000,
+    timeoutMs: 240_000,
     async run(ctx) {
-      const { analysis } = await judgedPool(ctx);
+      const { run, analysis } = await judgedPool(ctx);
       const none = noWorkers(analysis);
       if (none) throw none;
       const pool = Math.max(1, analysis.maxAlive);
       const { post, recv, take, total, capped } = analysis.handouts;
-      ctx.note(`Chunks handed out: ${total}${capped ? '+' : ''} (${post} messages posted by the main thread, ${recv} IPC messages received by child processes, ${take} atomic takes from shared memory) for ${pool} worker(s) alive at once.`);
-      if (total < CHUNKS_PER_WORKER * pool) {
+      // A run that did not get to its end (stopped, killed at a limit) is judged on what it
+      // handed out meanwhile: every worker coming back for a second chunk shows the feeding.
+      const finished = run.stopped === undefined && run.program.exit.exitCode === 0;
+      const perWorker = finished ? CHUNKS_PER_WORKER : CHUNKS_PER_WORKER_UNFINISHED;
+      ctx.note(
+        `Chunks handed out: ${total}${capped ? '+' : ''} (${post} messages posted by the main thread, ${recv} IPC messages received by child processes, ${take} atomic takes from shared memory) for ${pool} worker(s) alive at once${finished ? '' : `; the run did not get to its end, so ${perWorker} per worker are enough`}.`,
+      );
+      if (total < perWorker * pool) {
         throw new CheckFailure(
-          `The ${pool} workers were handed ${total} chunk(s) in all: the range was split once per worker instead of into many chunks fed to the pool. Cut [2, N] into many chunks (e.g. 10^7 numbers each: 100 chunks) and give each worker the next chunk when it finishes one, like pool.submit: a work queue keeps every worker busy to the end.`,
+          `The ${pool} workers were handed ${total} chunk(s) in all${finished ? '' : ' while the run lasted'}: the range was split once per worker instead of into many chunks fed to the pool. Cut [2, N] into many chunks (e.g. 10^7 numbers each: 100 chunks) and give each worker the next chunk when it finishes one, like pool.submit: a work queue keeps every worker busy to the end.`,
           {
-            expected: `at least ${CHUNKS_PER_WORKER} chunks per worker: ${CHUNKS_PER_WORKER * pool} for ${pool} workers`,
+            expected: `at least ${perWorker} chunks per worker: ${perWorker * pool} for ${pool} workers`,
             actual: `${total} (posted ${post}, received over IPC ${recv}, atomic takes ${take})`,
           },
         );
@@ -385,7 +409,9 @@ export const checks: CheckDefinition[] = [
     id: 'parallel.share',
     title: 'The workers use at least 85% of the CPU time and the main thread at most 15% (N = 10^9)',
     points: 10,
-    timeoutMs: 120_000,
+    // CPU shares of the N = 10^9 run: other programs on the cores must not run beside it.
+    exclusive: true,
+    timeoutMs: 240_000,
     async run(ctx) {
       const { analysis } = await judgedPool(ctx);
       const { totalMs, workersMs, mainMs } = analysis;
@@ -406,7 +432,9 @@ export const checks: CheckDefinition[] = [
     id: 'parallel.spread',
     title: 'No single worker uses more than 75% of the CPU time (N = 10^9)',
     points: 5,
-    timeoutMs: 120_000,
+    // (as parallel.share)
+    exclusive: true,
+    timeoutMs: 240_000,
     async run(ctx) {
       const { analysis } = await judgedPool(ctx);
       const none = noWorkers(analysis);
@@ -424,7 +452,9 @@ export const checks: CheckDefinition[] = [
     id: 'parallel.overlap',
     title: 'Two workers run at the same time in most 50 ms intervals of the run (N = 10^9)',
     points: 10,
-    timeoutMs: 120_000,
+    // Workers running in the same 50 ms intervals: judged alone under the concurrent scheduling.
+    exclusive: true,
+    timeoutMs: 240_000,
     async run(ctx) {
       const { analysis } = await judgedPool(ctx);
       const none = noWorkers(analysis);

@@ -6,7 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CheckContext } from '../../grader/exercise/define.ts';
-import { describeExit, thrownError } from '../../grader/sandbox/diagnose.ts';
+import { describeExit, diagnoseEarlyExit, findStripError, thrownError } from '../../grader/sandbox/diagnose.ts';
+import { DEFAULT_LIMITS } from '../../grader/sandbox/limits.ts';
 import type { SandboxProcess } from '../../grader/sandbox/process.ts';
 import type { ProgramRun } from '../../grader/sandbox/sandbox.ts';
 import { canSample, namespaceTid, readTree, type Sample } from './cpu.ts';
@@ -21,8 +22,13 @@ export const EXAMPLE_SUM = 454396537n;
 export const LARGE_N = 1_000_000_000;
 export const LARGE_SUM = 24739512092254535n;
 
-/** Deadline of the N = 10^9 run (the contract's 60 s). */
+/**
+ * Deadline of the N = 10^9 run: the contract's 60 s, counted as the run's own time: time in
+ * which the machine made its threads wait for a CPU (schedstat) does not count, so a busy
+ * machine does not cost a correct program its sum. LARGE_RUN_CAP_MS of wall time at most.
+ */
 export const LARGE_RUN_MS = 60_000;
+export const LARGE_RUN_CAP_MS = 180_000;
 /** Deadline of a run with a small N: a correct program needs well under a second. */
 export const SMALL_RUN_MS = 20_000;
 /** How often the threads of the N = 10^9 run are read (the contract's 50 ms). */
@@ -51,6 +57,8 @@ export interface PoolRun {
   stopped: 'timeout' | 'idle' | 'linger' | undefined;
   /** ms the watchdog waited before stopping it (for messages). */
   stoppedAfterMs: number;
+  /** Sampled runs: ms of wall time in which the machine made the run wait for a CPU (not counted against its deadline). */
+  starvedMs: number;
   /** /proc readings of its process tree (every SAMPLE_MS for a sampled run). */
   samples: Sample[];
   /** Namespace-local thread ids of the threads seen, by "pid/tid" (host ids), for matching the tap's. */
@@ -72,13 +80,15 @@ export function linesOf(stdout: string): string[] {
  * Runs `node main.ts <args>` once. `sampled`: read every thread's CPU time every SAMPLE_MS
  * (the N = 10^9 run); otherwise the tree is looked at every WATCH_MS only to stop a hang.
  */
-export async function runPool(ctx: CheckContext, args: string[], options: { sampled?: boolean; timeoutMs?: number } = {}): Promise<PoolRun> {
+export async function runPool(ctx: CheckContext, args: string[], options: { sampled?: boolean; timeoutMs?: number; ownTimeMs?: number } = {}): Promise<PoolRun> {
   const samples: Sample[] = [];
   const nsTids = new Map<string, number>();
   let timer: NodeJS.Timeout | undefined;
   let stopped: PoolRun['stopped'];
   let stoppedAfterMs = 0;
   let spawnedPid = 0;
+  let starvedMs = 0;
+  const ownTimeMs = options.ownTimeMs === undefined ? undefined : ctx.ms(options.ownTimeMs);
   const idleMs = ctx.ms(IDLE_MS);
   const lingerMs = ctx.ms(LINGER_MS);
   const onStart = (proc: SandboxProcess) => {
@@ -95,7 +105,15 @@ export async function runPool(ctx: CheckContext, args: string[], options: { samp
         const processes = readTree(proc.pid);
         const sample: Sample = { at: now - started, processes };
         if (keepAll) {
+          const previous = samples.at(-1);
+          if (previous) starvedMs += (sample.at - previous.at) * starvedFraction(previous, sample);
           samples.push(sample);
+          if (ownTimeMs !== undefined && sample.at - starvedMs >= ownTimeMs && !stopped) {
+            stopped = 'timeout';
+            stoppedAfterMs = Math.round(sample.at);
+            void proc.kill();
+            return;
+          }
           for (const reading of processes.values()) {
             for (const tid of reading.tasks.keys()) {
               const key = `${reading.pid}/${tid}`;
@@ -135,7 +153,45 @@ export async function runPool(ctx: CheckContext, args: string[], options: { samp
   }
   if (program.killedFor === 'timeout') stopped ??= 'timeout';
   if (stopped === 'timeout') stoppedAfterMs = Math.round(program.exit.durationMs);
-  return { args, program, lines: linesOf(program.stdout), stopped, stoppedAfterMs, samples, nsTids, spawnedPid, tap: await readTap(program.workDir) };
+  if (stopped === undefined && program.exit.exitCode !== 0) await throwIfCodeError(ctx, program);
+  return { args, program, lines: linesOf(program.stdout), stopped, stoppedAfterMs, starvedMs: Math.round(starvedMs), samples, nsTids, spawnedPid, tap: await readTap(program.workDir) };
+}
+
+/**
+ * The share of the interval between two samples in which the run was kept waiting for a CPU:
+ * of all the time its threads wanted a CPU (on one, or runnable and waiting), the part they
+ * waited (schedstat). 0 without schedstat, or when no thread wanted a CPU.
+ */
+export function starvedFraction(a: Sample, b: Sample): number {
+  let run = 0;
+  let wait = 0;
+  for (const [pid, reading] of b.processes) {
+    const before = a.processes.get(pid);
+    if (!before) continue;
+    for (const [tid, task] of reading.tasks) {
+      const old = before.tasks.get(tid);
+      if (!old || task.runNs === undefined || old.runNs === undefined) continue;
+      run += Math.max(0, task.runNs - old.runNs);
+      wait += Math.max(0, (task.waitNs ?? 0) - (old.waitNs ?? 0));
+    }
+  }
+  return run + wait > 0 ? wait / (run + wait) : 0;
+}
+
+/**
+ * A run that failed because of the code itself (TypeScript Node cannot strip, a syntax error,
+ * an import of a package or of a missing file) throws that SubmissionError: it repeats on every
+ * run, and the runner reports it once for the exercise.
+ */
+async function throwIfCodeError(ctx: CheckContext, program: ProgramRun): Promise<void> {
+  if (/ERR_(UNSUPPORTED|INVALID)_TYPESCRIPT_SYNTAX|SyntaxError/.test(program.stderr)) {
+    const strip = await findStripError(ctx.codeDir, ctx.exercise.entryFiles);
+    if (strip) throw strip;
+  }
+  if (/ERR_MODULE_NOT_FOUND|ERR_UNSUPPORTED_DIR_IMPORT/.test(program.stderr)) {
+    const diagnosis = await diagnoseEarlyExit(program.exit, program.stderr, ctx.codeDir, ctx.exercise.entryFiles, DEFAULT_LIMITS);
+    if (diagnosis.code === 'MODULE_NOT_FOUND') throw diagnosis;
+  }
 }
 
 async function readTap(workDir: string): Promise<TapRecord[]> {
@@ -214,7 +270,11 @@ export function command(args: string[]): string {
 /** How the run ended, as a phrase: "exited with code 0", "was stopped after 60000 ms", … */
 export function describeEnd(run: PoolRun): string {
   const { program } = run;
-  if (run.stopped === 'timeout') return `did not finish within ${run.stoppedAfterMs} ms and was stopped`;
+  if (run.stopped === 'timeout') {
+    return run.starvedMs > 0
+      ? `did not finish within ${Math.round((run.stoppedAfterMs - run.starvedMs) / 1000)} s of its own time (${Math.round(run.stoppedAfterMs / 1000)} s of wall time, of which the busy machine made it wait ${Math.round(run.starvedMs / 1000)} s for a CPU: not counted) and was stopped`
+      : `did not finish within ${run.stoppedAfterMs} ms and was stopped`;
+  }
   if (run.stopped === 'idle') return `printed nothing and used no CPU time for ${run.stoppedAfterMs} ms (it waits for something that never comes) and was stopped`;
   if (run.stopped === 'linger') return `printed its output and then did not exit (no CPU time for ${run.stoppedAfterMs} ms: a worker or a port left open) and was stopped`;
   const { exit } = program;

@@ -45,18 +45,31 @@ function install(file) {
   }
   write({ e: 'start', main: isMainThread, ppid: process.ppid, tid });
 
-  const counted = (kind, original) => {
-    let left = CAP;
-    return function (...args) {
-      if (left > 0) {
-        left--;
-        write({ e: kind });
-      }
-      return original.apply(this, args);
-    };
+  const postedByProgram = () => {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 4;
+    let stack;
+    try {
+      stack = new Error().stack ?? '';
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+    // [0] "Error", [1] postedByProgram, [2] the postMessage wrapper, [3] its caller.
+    const caller = stack.split('\n')[3] ?? '';
+    return /Worker\.postMessage \(node:internal\/worker/.test(caller) || !/\(node:|^\s*at node:/.test(caller);
   };
   if (isMainThread) {
-    MessagePort.prototype.postMessage = counted('post', MessagePort.prototype.postMessage);
+    // Only the program's own posts: a Worker#postMessage or a port.postMessage called from its
+    // code, not the posts Node makes itself (worker start-up, worker stdio streams).
+    const post = MessagePort.prototype.postMessage;
+    let posts = CAP;
+    MessagePort.prototype.postMessage = function (...args) {
+      if (posts > 0 && postedByProgram()) {
+        posts--;
+        write({ e: 'post' });
+      }
+      return post.apply(this, args);
+    };
     const emit = process.emit;
     let left = CAP;
     process.emit = function (event, ...args) {
