@@ -151,3 +151,37 @@ describe('stage-exam: singleton messages tell a copy per call from a race', () =
     expect(exercise.checks[0]!.message).not.toMatch(/build ran once/);
   });
 });
+
+describe('stage-exam: echo.stdout accepts a prefix before the message, and requires the message', () => {
+  const temps: string[] = [];
+  afterAll(async () => {
+    await Promise.all(temps.map((t) => rm(t, { recursive: true, force: true })));
+  });
+
+  /** The reference server printing `print(text)` instead of the message itself. */
+  async function printing(print: string): Promise<string> {
+    const folder = await mkdtemp(join(tmpdir(), 'stage-exam-stdout-'));
+    temps.push(folder);
+    await cp(join(SOLUTIONS, 'stage-exam'), folder, { recursive: true });
+    const server = await readFile(join(folder, 'server.ts'), 'utf8');
+    const changed = server.replace('console.log(text);', `console.log(${print});`);
+    expect(changed).not.toBe(server);
+    await writeFile(join(folder, 'server.ts'), changed);
+    return folder;
+  }
+
+  const stdoutChecks = ['echo.stdout', 'echo.split-utf8', 'echo.crlf'];
+
+  test("a prefix such as the client's address passes", async () => {
+    const folder = await printing('`收到 ${socket.remoteAddress}:${socket.remotePort} 的消息：${text}`');
+    const { exercise } = await gradeExerciseFolder('stage-exam', folder, { checkIds: stdoutChecks, retries: 0 });
+    expect(lostChecks(exercise)).toEqual([]);
+  });
+
+  test('the prefix alone, without the message, fails', async () => {
+    const folder = await printing('`收到 ${socket.remoteAddress}:${socket.remotePort} 的消息`');
+    const { exercise } = await gradeExerciseFolder('stage-exam', folder, { checkIds: stdoutChecks, retries: 0 });
+    expect(lostChecks(exercise)).toEqual([...stdoutChecks].sort());
+    expect(exercise.checks.find((c) => c.id === 'echo.stdout')!.message).toMatch(/(does|do) not appear on stdout/);
+  });
+});
