@@ -212,7 +212,7 @@ export const checks: CheckDefinition[] = [
       ];
       const server = await startBot(ctx, table);
       const probe = await ctx.connect(server);
-      for (const question of ['hi there', 'HI', 'Hi']) await ask(ctx, probe, table, question, { hint: 'Compare the text as it is (question.includes(keyword)), without changing its case.' });
+      for (const question of ['hi', 'Hi', 'I']) await ask(ctx, probe, table, question, { hint: 'Compare the text as it is (question.includes(keyword)), without changing its case.' });
     },
   },
   {
@@ -234,7 +234,7 @@ export const checks: CheckDefinition[] = [
       const server = await startBot(ctx, table);
       const probe = await ctx.connect(server);
       const hint = 'Keywords are plain text, not patterns: test question.includes(keyword), never new RegExp(keyword); send the answer exactly as it is in the file.';
-      for (const question of ['axb', '1+1=?', '我在学c++', 'a*b', '(笑)', '😀😀', 'x\\d', '我说"引号"']) await ask(ctx, probe, table, question, { hint });
+      for (const question of ['axb', '1+1=?', '我在学c++', 'a*b', '(笑)', '😀😀', '\\d', '我说"引号"']) await ask(ctx, probe, table, question, { hint });
     },
   },
   {
@@ -318,10 +318,14 @@ export const checks: CheckDefinition[] = [
     title: 'Only ## itself closes (### and "## 你好" are questions), even when a keyword such as # occurs in it',
     points: 2,
     async run(ctx) {
-      const table: Table = [...CLASSIC, ['#', '井号']];
+      const table: Table = [
+        ['###', '井号'],
+        ['## 你好', '井号'],
+        ['#', '井号'],
+      ];
       const server = await startBot(ctx, table);
       const probe = await ctx.connect(server);
-      for (const question of ['###', '## 你好', '#', '问##问']) {
+      for (const question of ['###', '## 你好', '#']) {
         await ask(ctx, probe, table, question, { hint: 'Only a line that is exactly ## once trimmed closes the connection; other lines are questions.' });
       }
       await probe.send('##\n');
@@ -376,7 +380,7 @@ export const checks: CheckDefinition[] = [
     async run(ctx) {
       const server = await startBot(ctx, CLASSIC);
       const probe = await ctx.connect(server);
-      const questions = ['你几岁', '男生女生', '请问你叫什么'];
+      const questions = ['你几岁', '男生女生', '叫什么'];
       const sent = questions.map((q) => `${q}\n`).join('');
       await probe.send(sent, { segmentation: utf8Split, paced: true });
       await expectRepliesInOrder(ctx, probe, CLASSIC, sent, questions, {
@@ -390,12 +394,11 @@ export const checks: CheckDefinition[] = [
     title: 'Lines ending in \\r\\n are answered; a \\r inside a line is an ordinary character, not a line end',
     points: 3,
     async run(ctx) {
-      const table: Table = [...CLASSIC, ['好', '好的']];
-      const server = await startBot(ctx, table);
+      const server = await startBot(ctx, CLASSIC);
       const probe = await ctx.connect(server);
-      await ask(ctx, probe, table, '你好', { ending: '\r\n', hint: 'A line may end with \\r\\n: the \\r is not part of the question.' });
-      await ask(ctx, probe, table, '你\r好', { hint: 'Only \\n ends a line (a \\r right before it is dropped); a \\r elsewhere is part of the question, so "你\\r好" holds the keyword 好 but not 你好.' });
-      await ask(ctx, probe, table, '叫什么', { ending: '\r\n', hint: 'Only \\n ends a line: "你\\r好\\n" is one question with one reply.' });
+      await ask(ctx, probe, CLASSIC, '你好', { ending: '\r\n', hint: 'A line may end with \\r\\n: the \\r is not part of the question.' });
+      await ask(ctx, probe, CLASSIC, '你\r好', { hint: 'Only \\n ends a line (a \\r right before it is dropped); a \\r elsewhere is part of the question, so "你\\r好" does not hold the keyword 你好.' });
+      await ask(ctx, probe, CLASSIC, '叫什么', { ending: '\r\n', hint: 'Only \\n ends a line: "你\\r好\\n" is one question with one reply.' });
     },
   },
   {
@@ -421,25 +424,23 @@ export const checks: CheckDefinition[] = [
   },
   {
     id: 'lines.invalid-utf8',
-    title: 'Invalid UTF-8 is read as U+FFFD: the line is still answered and the connection stays open',
+    title: 'Invalid UTF-8 is read as U+FFFD (here a keyword of the table), nothing crashes and the connection stays open',
     points: 3,
     async run(ctx) {
-      const server = await startBot(ctx, CLASSIC);
+      const table: Table = [['\uFFFD', '乱码'], ...CLASSIC];
+      const server = await startBot(ctx, table);
       const probe = await ctx.connect(server);
-      const hint = "Decode with buffer.toString('utf8') (or a non-fatal decoder): invalid bytes become U+FFFD, the rest of the line is read as usual, and nothing crashes.";
-      const lines = [
-        Buffer.concat([Buffer.from([0xff]), Buffer.from('你好'), Buffer.from([0xfe])]),
-        Buffer.from([0xff, 0xfe, 0xfd]),
-        Buffer.from([0xc0, 0x80]),
-        Buffer.from([0xe4, 0xbd]),
-      ];
-      for (const bytes of lines) {
-        const sent = Buffer.concat([bytes, Buffer.from('\n')]);
+      await ask(ctx, probe, table, '你好');
+      const hint = "The table's first keyword is U+FFFD (\"\uFFFD\"): decode a line with buffer.toString('utf8') (or a non-fatal TextDecoder), which turns each invalid sequence into U+FFFD, and nothing crashes.";
+      // Each line decodes to exactly one U+FFFD: a lone ff, a lone lead byte c0, a lone
+      // continuation byte 80, and the first two bytes of 你 (e4 bd) cut short by the \n.
+      for (const bytes of [[0xff], [0xc0], [0x80], [0xe4, 0xbd]]) {
+        const sent = Buffer.from([...bytes, 0x0a]);
         await probe.send(sent);
-        const line = bytes.toString('utf8');
-        await expectReply(ctx, probe, CLASSIC, sent, line, replyTo(CLASSIC, line), { hint });
+        const line = Buffer.from(bytes).toString('utf8');
+        await expectReply(ctx, probe, table, sent, line, replyTo(table, line), { hint, explain: false });
       }
-      await ask(ctx, probe, CLASSIC, '叫什么', { hint: 'After lines of invalid UTF-8 the connection stays open.' });
+      await ask(ctx, probe, table, '叫什么', { hint: 'After lines of invalid UTF-8 the connection stays open.' });
     },
   },
 
@@ -493,19 +494,21 @@ export const checks: CheckDefinition[] = [
     title: 'A line of exactly 4,096 bytes is a question, also when its \\n comes in a later segment',
     points: 3,
     async run(ctx) {
-      const server = await startBot(ctx, CLASSIC);
-      const probe = await ctx.connect(server);
-      const line = `a${'中'.repeat(1362)}你几岁`;
+      // The line is also a keyword of the table (keywords may be long): its answer shows it was read whole.
+      const line = `a${'中'.repeat(1365)}`;
       const bytes = Buffer.from(line);
       if (bytes.length !== MAX_LINE_BYTES) throw new Error(`the probe's line has ${bytes.length} bytes`);
+      const table: Table = [...CLASSIC, [line, '刚好4096字节']];
+      const server = await startBot(ctx, table);
+      const probe = await ctx.connect(server);
       const hint = 'The limit is more than 4,096 bytes: a line of exactly 4,096 bytes (its \\n not counted) is a question.';
       for (const piece of piecesOf(bytes, 2047)) await probe.send(piece, { paced: true });
       await probe.send('\n', { paced: true });
-      await expectReply(ctx, probe, CLASSIC, Buffer.concat([bytes, Buffer.from('\n')]), line, replyTo(CLASSIC, line), { how: '(4,096 bytes ending in 你几岁, in two segments, then the \\n alone)', hint });
       const whole = Buffer.concat([bytes, Buffer.from('\n')]);
+      await expectReply(ctx, probe, table, whole, line, replyTo(table, line), { how: '(4,096 bytes in two segments, then the \\n alone)', hint });
       await probe.send(whole);
-      await expectReply(ctx, probe, CLASSIC, whole, line, replyTo(CLASSIC, line), { how: '(4,096 bytes and the \\n in one segment)', hint });
-      await ask(ctx, probe, CLASSIC, '你好');
+      await expectReply(ctx, probe, table, whole, line, replyTo(table, line), { how: '(4,096 bytes and the \\n in one segment)', hint });
+      await ask(ctx, probe, table, '你好');
     },
   },
   {
@@ -588,15 +591,15 @@ export const checks: CheckDefinition[] = [
     title: 'Half lines of two clients are not mixed: each connection has its own line buffer',
     points: 3,
     async run(ctx) {
-      const table: Table = [...CLASSIC, ['岁', '岁岁平安']];
-      const server = await startBot(ctx, table);
+      const server = await startBot(ctx, CLASSIC);
       const a = await ctx.connect(server);
       const b = await ctx.connect(server);
       const hint = 'Keep one line buffer per connection (a variable inside the connection handler), not one shared by all clients.';
-      await a.send('你几', { paced: true });
-      await withContext(`While ${a.label} had sent "你几" (no \\n yet),`, hint, () => ask(ctx, b, table, '岁'));
-      await a.send('岁\n');
-      await expectReply(ctx, a, table, '岁\n', '你几岁', replyTo(table, '你几岁'), { how: `(after "你几" earlier: the question is "你几岁")`, hint });
+      await a.send('你', { paced: true });
+      // B's line is "好" (no keyword): glued to A's half it would read "你好".
+      await withContext(`While ${a.label} had sent "你" (no \\n yet),`, hint, () => ask(ctx, b, CLASSIC, '好'));
+      await a.send('几岁\n');
+      await expectReply(ctx, a, CLASSIC, '几岁\n', '你几岁', replyTo(CLASSIC, '你几岁'), { how: '(after "你" earlier: the question is "你几岁")', hint });
     },
   },
   {

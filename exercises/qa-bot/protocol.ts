@@ -115,6 +115,8 @@ export interface AskOptions {
   timeoutMs?: number;
   /** What was sent, when the line was sent in a particular way ("one byte per segment"). */
   how?: string;
+  /** Leave out the explanation from the table (when the check's hint says it better). */
+  explain?: boolean;
 }
 
 /**
@@ -134,7 +136,7 @@ export async function expectReply(
   const outcome = await probe.readLine(timeoutMs);
   if (outcome.kind === 'ok' && accepts(expected, outcome.value, options.strictFallback === true)) return;
   const got = outcome.kind === 'ok' ? show(outcome.value) : describeOutcome(outcome);
-  const why = outcome.kind === 'ok' ? explain(table, line, outcome.value) : '';
+  const why = outcome.kind === 'ok' && options.explain !== false ? explain(table, line, outcome.value) : '';
   const hint = [why, options.hint ?? ''].filter((s) => s !== '').join(' ');
   throw new CheckFailure(`Sent ${quote(sent)}${options.how ? ` ${options.how}` : ''} on ${probe.label}: expected the reply ${show(expected)} but got ${got}.${hint ? ` ${hint}` : ''}`, {
     expected: `${expected}\\n`,
