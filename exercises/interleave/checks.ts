@@ -107,6 +107,8 @@ export const checks: CheckDefinition[] = [
     id: 'output.order',
     title: 'stdout is exactly the 78 lines 1 2 A 3 4 B … 51 52 Z',
     points: 30,
+    // Run 1 is the idle machine's run: alone under the concurrent scheduling.
+    exclusive: true,
     timeoutMs: 60_000,
     async run(ctx) {
       const runs = [await firstRun(ctx)];
@@ -132,6 +134,8 @@ export const checks: CheckDefinition[] = [
     id: 'output.under-load',
     title: `The turns hold on every one of ${LOADED_RUNS} runs on a busy machine, paused and resumed at random moments`,
     points: 25,
+    // Loads every core itself and judges turns under that load: alone under the concurrent scheduling.
+    exclusive: true,
     timeoutMs: 150_000,
     async run(ctx) {
       // Turn-taking only: the lines of the 78 that run 1 (idle machine) printed must come in

@@ -29,7 +29,7 @@ const LETTER_LINES = new Set(EXPECTED.filter((l) => /^[A-Z]$/.test(l)));
 
 /** Deadline of an unloaded run: a correct program needs well under a second. */
 export const RUN_MS = 8000;
-/** A run that prints nothing for this long is stopped as a hang. */
+/** A run that has printed and then prints nothing more for this long is stopped as a hang. */
 export const IDLE_MS = 4000;
 /** On the loaded machine (busy loops, several runs at once) starting Node and its workers takes longer. */
 export const LOADED_RUN_MS = 15000;
@@ -111,7 +111,22 @@ export async function runOnce(ctx: CheckContext, n: number, options: { pauses?: 
   };
   let finished = false;
   let unwatch: (() => void) | undefined;
+  // The idle deadline counts from the program's last output, and only once it has printed:
+  // starting Node and two workers on a loaded machine can take seconds, which is not a hang
+  // (before the first line only the run's deadline applies).
+  const idleMs = options.loaded ? LOADED_IDLE_MS : IDLE_MS;
+  let idleTimer: NodeJS.Timeout | undefined;
+  let stoppedIdle = false;
+  let unwatchIdle: (() => void) | undefined;
   const onStart = (proc: SandboxProcess) => {
+    unwatchIdle = proc.stdout.onData(() => {
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => {
+        if (finished || proc.hasExited) return;
+        stoppedIdle = true;
+        void proc.kill();
+      }, ctx.ms(idleMs));
+    });
     if (pauses.length === 0) return;
     unwatch = proc.stdout.onData(() => {
       unwatch?.();
@@ -119,22 +134,23 @@ export async function runOnce(ctx: CheckContext, n: number, options: { pauses?: 
     });
   };
   let program: ProgramRun;
-  const idleMs = options.loaded ? LOADED_IDLE_MS : IDLE_MS;
   try {
     program = await ctx.runProgram({
       nodeArgs: ['--import', TAP],
       env: { NETGRADE_TAP: TAP_FILE },
       timeoutMs: (options.loaded ? LOADED_RUN_MS : RUN_MS) + pausedMs,
-      idleTimeoutMs: idleMs,
       onStart,
     });
   } finally {
     finished = true;
     unwatch?.();
+    unwatchIdle?.();
+    clearTimeout(idleTimer);
     for (const timer of timers) clearTimeout(timer);
     // Never leave a group stopped (it is killed anyway; SIGCONT first so it can die cleanly).
     stopped?.signalGroup('SIGCONT');
   }
+  if (stoppedIdle && program.killedFor === undefined) program = { ...program, killedFor: 'idle' };
   const tap = await readTap(program.workDir);
   return { n, program, lines: linesOf(program.stdout), tap, pauses, pausesDone, idleMs: ctx.ms(idleMs) };
 }
