@@ -10,7 +10,7 @@
  * (ABSENCE_MS) catches replies sent late.
  */
 import type { CheckContext, CheckDefinition } from '../../grader/exercise/define.ts';
-import { CheckFailure } from '../../grader/model/errors.ts';
+import { CheckFailure, SubmissionError } from '../../grader/model/errors.ts';
 import { show } from '../../grader/probes/expect.ts';
 import {
   CASE_ASCII,
@@ -380,10 +380,18 @@ export const checks: CheckDefinition[] = [
       const words = ctx.random.shuffle(BASIC.filter((e) => e.word !== 'glossary').map((e) => e.word)).slice(0, 12);
       const owner = new Map<string, { client: Client; word: string }>();
       const hint = 'Send each reply to the port and address of the datagram it answers (rinfo.port, rinfo.address of that message), never to a remembered client.';
+      // What the other sockets received meanwhile, grouped: `A received "…" (the meaning of "echo") 4 times`.
       const foreign = (except: Client) =>
         clients
           .filter((c) => c !== except)
-          .flatMap((c) => c.probe.drain().map((d) => `${c.letter} received ${showDatagram(d, 60)}${owner.has(d.toString('hex')) ? ` (the meaning of ${show(owner.get(d.toString('hex'))!.word)})` : ''}`));
+          .flatMap((c) => {
+            const counts = new Map<string, number>();
+            for (const d of c.probe.drain()) {
+              const key = `${showDatagram(d, 60)}${owner.has(d.toString('hex')) ? ` (the meaning of ${show(owner.get(d.toString('hex'))!.word)})` : ''}`;
+              counts.set(key, (counts.get(key) ?? 0) + 1);
+            }
+            return [...counts].map(([text, n]) => `${c.letter} received ${text}${n > 1 ? ` ${n} times` : ''}`);
+          });
       // Part 1: one query from each socket in turn.
       for (const [i, client] of clients.entries()) {
         const word = words[i]!;
@@ -484,9 +492,18 @@ export const checks: CheckDefinition[] = [
         { word: 'variant', meaning: 'n. 变体' },
         { word: 'apple', meaning: 'n. 另一本词典里的苹果' },
       ];
-      const session = await Session.open(ctx, { [name]: dictText(entries) }, { DICT_FILE: name });
-      const a = await session.client('A');
       const hint = `The server was started with DICT_FILE=${name} and only that file in its working directory: read process.env.DICT_FILE when it is set (a path, relative to the working directory), ./dict.txt otherwise.`;
+      let session: Session;
+      try {
+        session = await Session.open(ctx, { [name]: dictText(entries) }, { DICT_FILE: name });
+      } catch (error) {
+        if (!(error instanceof SubmissionError) || error.inTheCode) throw error;
+        throw new CheckFailure(`Started with DICT_FILE=${name} (and no dict.txt), the server did not start: ${error.title}. ${hint}`, {
+          expected: `the server reads ${name} and answers`,
+          actual: error.excerpt ?? error.message,
+        });
+      }
+      const a = await session.client('A');
       for (const entry of ctx.random.shuffle([...entries])) {
         await session.expectAnswer(a, entry.word, meaning(entry.meaning), { hint });
       }
@@ -616,6 +633,7 @@ async function loadCheck(ctx: CheckContext): Promise<void> {
   let answered = 0;
   let resends = 0;
   let failure: CheckFailure | undefined;
+  const stalled: string[] = [];
   await Promise.all(
     clients.map(async (client, k) => {
       for (const [i, { word, expected }] of plans[k]!.entries()) {
@@ -626,10 +644,14 @@ async function loadCheck(ctx: CheckContext): Promise<void> {
           answered++;
           continue;
         }
-        if (answer.kind === 'none' && performance.now() > hardDeadline) return;
+        if (answer.kind === 'none') {
+          // No reply after 4 sends: this client is stuck; the pace of all is judged below.
+          stalled.push(`${client.label} got no reply to ${show(word)} (its query ${i + 1}) after ${answer.sends} sends`);
+          return;
+        }
         failure ??= new CheckFailure(
-          `Under load (${LOAD_CLIENTS} clients × ${LOAD_QUERIES} queries), ${client.label} sent ${show(word)} (its query ${i + 1}) and expected ${describeExpected(expected)}, but got ${answer.kind === 'reply' ? describe(answer.value) : describeAnswer(answer, ctx)}. ${answer.kind === 'reply' ? 'Each client must get the replies to its own queries: send each reply to the port and address of the datagram it answers.' : 'Every query must be answered, however many clients ask at once.'}`,
-          { expected: expected.kind === 'meaning' ? expected.text : 'Not Found', actual: answer.kind === 'reply' ? showDatagram(answer.value, 200) : describeAnswer(answer, ctx) },
+          `Under load (${LOAD_CLIENTS} clients × ${LOAD_QUERIES} queries), ${client.label} sent ${show(word)} (its query ${i + 1}) and expected ${describeExpected(expected)}, but got ${describe(answer.value)}. Each client must get the replies to its own queries: send each reply to the port and address of the datagram it answers.`,
+          { expected: expected.kind === 'meaning' ? expected.text : 'Not Found', actual: showDatagram(answer.value, 200) },
         );
       }
     }),
@@ -637,7 +659,8 @@ async function loadCheck(ctx: CheckContext): Promise<void> {
   const wall = performance.now() - started;
   const server = difference(node === undefined ? undefined : mainThread(node), serverBefore);
   const own = difference(ownThread(), ownBefore);
-  const waited = server && own ? server.waitMs + own.waitMs : undefined;
+  // The two waits may overlap (both runnable at once): never more than the wall time.
+  const waited = server && own ? Math.min(server.waitMs + own.waitMs, wall) : undefined;
   const counted = server && waited !== undefined ? Math.max(wall - waited, server.runMs) : wall;
   const timing = describeTiming(wall, waited, counted);
   const summary = `${answered} of ${total} queries answered in ${timing}; the server's main thread ran ${server ? ms(server.runMs) : 'an unknown time'}; ${resends} resends`;
@@ -646,8 +669,9 @@ async function loadCheck(ctx: CheckContext): Promise<void> {
   if (failure) throw failure;
   if (answered < total || (wall > limit && counted > limit)) {
     const pace = answered < total ? ` At that pace all ${total} take about ${answered > 0 ? (Math.round((wall * total) / answered / 100) / 10).toFixed(1) : '∞'} s.` : '';
+    const stuck = stalled.length > 0 ? ` ${stalled.length} client(s) stopped waiting (first: ${stalled[0]}).` : '';
     throw new CheckFailure(
-      `${LOAD_CLIENTS} clients each sent ${LOAD_QUERIES} queries, each the moment the previous one was answered, to a server with a ${LOAD_LINES.toLocaleString('en-US')}-line dict.txt: ${summary}.${pace} The contract allows ${limit} ms for all ${total}. Read the file once at start into a Map and answer from the Map: reading or scanning the file for each query is far too slow.`,
+      `${LOAD_CLIENTS} clients each sent ${LOAD_QUERIES} queries, each the moment the previous one was answered, to a server with a ${LOAD_LINES.toLocaleString('en-US')}-line dict.txt: ${summary}.${stuck}${pace} The contract allows ${limit} ms for all ${total}. Read the file once at start into a Map and answer from the Map: reading or scanning the file for each query is far too slow.`,
       { expected: `${total} replies within ${limit} ms`, actual: `${answered} replies, ${timing}` },
     );
   }

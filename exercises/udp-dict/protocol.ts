@@ -305,8 +305,8 @@ export class Session {
   ): Promise<Buffer> {
     const answer = await client.ask(query);
     if (answer.kind === 'reply' && replyMatches(answer.value, expected, options.strict)) return answer.value;
-    if (answer.kind === 'none') this.assertRunning(`${options.before ? `${options.before}, ` : ''}before ${client.label} sent ${options.what ?? showDatagram(typeof query === 'string' ? Buffer.from(query) : query)}`);
     const what = options.what ?? showDatagram(typeof query === 'string' ? Buffer.from(query) : query);
+    if (answer.kind === 'none') this.assertRunning(`${options.before ? `${options.before}, ` : ''}after ${client.label} sent ${what}, which got no reply`);
     const got = describeAnswer(answer, this.ctx);
     throw new CheckFailure(
       `${options.before ? `${options.before}, ` : ''}${client.label} sent ${what} and expected ${describeExpected(expected, options.strict)}, but got ${got}. ${options.hint}`.replace(/^./, (c) => c.toUpperCase()),
