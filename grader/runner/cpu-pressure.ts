@@ -48,9 +48,20 @@ export class CpuPressure {
   #last: Sample | undefined;
   #value: number | undefined;
 
-  constructor(minIntervalMs = 50) {
+  constructor(minIntervalMs = 100) {
     this.#minIntervalMs = minIntervalMs;
     this.#source = readPsi() !== undefined ? 'psi' : readStat() ? 'stat' : undefined;
+    this.#last = this.#sample();
+  }
+
+  /** Whether this machine offers a reading at all (Linux); `now()` is undefined until the first interval has passed. */
+  get available(): boolean {
+    return this.#source !== undefined;
+  }
+
+  /** How long one reading takes to become fresh. */
+  get intervalMs(): number {
+    return this.#minIntervalMs;
   }
 
   #sample(): Sample | undefined {

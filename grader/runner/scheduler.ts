@@ -51,6 +51,10 @@ export function defaultCheckSlots(env: NodeJS.ProcessEnv = process.env): number 
 /** A reading of how contended the CPUs are (0–1), e.g. `CpuPressure`; undefined: unknown. */
 export interface PressureGauge {
   now(): number | undefined;
+  /** False where no reading exists (then nothing is held back); true: an undefined reading means "not yet known". */
+  readonly available?: boolean;
+  /** How long a reading takes to reflect what just started (default 100 ms). */
+  readonly intervalMs?: number;
 }
 
 /**
@@ -81,6 +85,8 @@ export class CheckGate {
   readonly #pressure: PressureGauge | undefined;
   readonly #maxPressure: number;
   #retry: NodeJS.Timeout | undefined;
+  /** When the last task started beside running ones (one per gauge interval, so that each sees the last one's load). */
+  #lastBesideAt = -Infinity;
 
   /**
    * `holdFor`: nothing starts until `arrive()` has been called that many times (every producer
@@ -139,13 +145,20 @@ export class CheckGate {
     while (this.#holdFor === 0 && this.#queue.length > 0 && !this.#exclusiveRunning) {
       const head = this.#queue[0]!;
       if (head.exclusive ? this.#running > 0 : this.#running >= this.slots) return;
-      if (!head.exclusive && this.#running > 0 && (this.#pressure?.now() ?? 0) > this.#maxPressure) {
-        // The CPUs are contended: look again shortly (a running task's end also looks again).
-        this.#retry ??= setTimeout(() => {
-          this.#retry = undefined;
-          this.#pump();
-        }, PRESSURE_RETRY_MS);
-        return;
+      const beside = !head.exclusive && this.#running > 0;
+      if (beside && this.#pressure && this.#pressure.available !== false) {
+        const reading = this.#pressure.now();
+        const fresh = performance.now() - this.#lastBesideAt >= (this.#pressure.intervalMs ?? 100);
+        if (!fresh || reading === undefined || reading > this.#maxPressure) {
+          // Contended, or not yet known, or the last start not yet in the reading: look again
+          // shortly (a running task's end also looks again).
+          this.#retry ??= setTimeout(() => {
+            this.#retry = undefined;
+            this.#pump();
+          }, PRESSURE_RETRY_MS);
+          return;
+        }
+        this.#lastBesideAt = performance.now();
       }
       this.#queue.shift();
       this.#running++;
