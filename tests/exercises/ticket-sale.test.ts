@@ -1,0 +1,3 @@
+import { exerciseSuite } from '../helpers/exercise-suite.ts';
+
+exerciseSuite('ticket-sale');

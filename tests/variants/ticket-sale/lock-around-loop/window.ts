@@ -1,0 +1,22 @@
+// A ticket window (one worker thread): opens together with the other windows, then sells until
+// the tickets run out. Taking the next ticket and printing its line is one step under the lock;
+// the pause after a sale happens with the lock released, so the other windows sell meanwhile.
+
+import { workerData } from 'node:worker_threads';
+import { NEXT, lock, openTogether, pause, unlock, writeLine, type WindowData } from './office.ts';
+
+const { window, windows, tickets, saleMs, shared } = workerData as WindowData;
+const cells = new Int32Array(shared);
+
+openTogether(cells, windows);
+
+// One window at the counter at a time: it sells, pausing after each sale, until no ticket is left.
+lock(cells);
+for (;;) {
+  const ticket = Atomics.load(cells, NEXT);
+  if (ticket > tickets) break;
+  Atomics.store(cells, NEXT, ticket + 1);
+  writeLine(`W${window} --- T${ticket}`);
+  pause(saleMs);
+}
+unlock(cells);

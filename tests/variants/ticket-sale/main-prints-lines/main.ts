@@ -1,0 +1,50 @@
+// ticket-sale — 卖票: TICKETS tickets T1…TN sold by WINDOWS windows W1…WK, one worker thread each.
+//
+// The course's version kept the tickets in a list shared by ten threads. Worker threads share
+// nothing unless asked to, so the state the windows share (the lock, the next ticket, how many
+// windows are open) lives in a SharedArrayBuffer (see office.ts). The main thread does all the
+// printing, so that only one thread writes to stdout: a window sends it the line of each sale and
+// waits until it is printed. Once every window has closed, it announces 票已售罄.
+
+import { Worker } from 'node:worker_threads';
+import { CELLS, NEXT, numberFromEnv, writeLine, type WindowData } from './office.ts';
+
+const tickets = numberFromEnv('TICKETS', 500);
+const windows = numberFromEnv('WINDOWS', 10);
+const saleMs = numberFromEnv('SALE_MS', 10);
+
+const shared = new SharedArrayBuffer(CELLS * Int32Array.BYTES_PER_ELEMENT);
+Atomics.store(new Int32Array(shared), NEXT, 1);
+
+let open = windows;
+let failed = false;
+const workers: Worker[] = [];
+
+function fail(message: string): void {
+  if (failed) return;
+  failed = true;
+  process.exitCode = 1;
+  console.error(`ticket-sale: ${message}`);
+  // The other windows could wait forever for the lock or for the failed window: stop them.
+  for (const worker of workers) void worker.terminate();
+}
+
+for (let window = 1; window <= windows; window++) {
+  // One cell per window: set to 1 once its line is printed.
+  const printed = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
+  const done = new Int32Array(printed);
+  const data: WindowData & { printed: SharedArrayBuffer } = { window, windows, tickets, saleMs, shared, printed };
+  const worker = new Worker(new URL('./window.ts', import.meta.url), { workerData: data });
+  worker.on('message', (line: string) => {
+    writeLine(line);
+    Atomics.store(done, 0, 1);
+    Atomics.notify(done, 0);
+  });
+  worker.on('error', (err) => fail(`window W${window} failed: ${err.stack ?? String(err)}`));
+  worker.on('exit', (code) => {
+    if (code !== 0) fail(`window W${window} exited with code ${code}`);
+    open--;
+    if (open === 0 && !failed) writeLine('票已售罄');
+  });
+  workers.push(worker);
+}

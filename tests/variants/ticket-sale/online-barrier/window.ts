@@ -1,0 +1,30 @@
+// A ticket window (one worker thread): waits for main's "go", then sells until the tickets run
+// out. Taking the next ticket and printing its line is one step under the lock; the pause after
+// a sale happens with the lock released, so the other windows sell meanwhile.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { NEXT, lock, pause, unlock, writeLine, type WindowData } from './office.ts';
+
+const { window, tickets, saleMs, shared } = workerData as WindowData;
+const cells = new Int32Array(shared);
+
+function sell(): void {
+  for (;;) {
+    lock(cells);
+    const ticket = Atomics.load(cells, NEXT);
+    if (ticket > tickets) {
+      unlock(cells);
+      break;
+    }
+    Atomics.store(cells, NEXT, ticket + 1);
+    writeLine(`W${window} --- T${ticket}`);
+    unlock(cells);
+    pause(saleMs);
+  }
+}
+
+// The windows open together: main says "go" once every window thread is online.
+parentPort!.once('message', () => {
+  sell();
+  parentPort!.close();
+});
