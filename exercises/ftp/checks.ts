@@ -19,6 +19,8 @@ import {
   OTHER_ROOT,
   REPLY_MS,
   ROOT,
+  deliverAtOnce,
+  waitUntilAccepted,
   expectGet,
   expectGetRefused,
   expectList,
@@ -30,6 +32,7 @@ import {
   randomBytes,
   readList,
   renderList,
+  replyLine,
   withContext,
 } from './protocol.ts';
 
@@ -69,13 +72,20 @@ async function expectServerCloses(probe: TcpProbe, ctx: CheckContext, after: str
 export const checks: CheckDefinition[] = [
   {
     id: 'list.basic',
-    title: 'LIST names the files, with spaces and Chinese names',
+    title: 'LIST names the files, with spaces and Chinese names; an empty library is FAIL empty',
     points: 5,
     async run(ctx) {
       const files = { 'a.txt': 'a', 'with space.txt': 'space', [CHINESE]: '内容', 'empty.txt': '' };
       const server = await ctx.startServer({ fixtures: fixtureIn(files) });
       const probe = await ctx.connect(server);
       await expectList(probe, ctx, Object.keys(files), 'With four files in the library,', 'Send OK <n>, then each name on its own line, in UTF-8 and whole (names may hold spaces).');
+      // An empty library (a server of its own): FAIL empty, not OK 0, and the connection goes on.
+      const empty = await ctx.startServer();
+      const other = await ctx.connect(empty);
+      for (const time of ['first', 'second']) {
+        await other.send('LIST\n');
+        await expectReply(other, ctx, `sending "LIST\\n" to an empty library (${time} time)`, 'FAIL empty', 'With no files, LIST answers FAIL empty (not OK 0), and the connection goes on.');
+      }
     },
   },
   {
@@ -115,19 +125,6 @@ export const checks: CheckDefinition[] = [
     },
   },
   {
-    id: 'list.empty',
-    title: 'LIST of an empty library answers FAIL empty',
-    points: 5,
-    async run(ctx) {
-      const server = await ctx.startServer();
-      const probe = await ctx.connect(server);
-      for (const time of ['first', 'second']) {
-        await probe.send('LIST\n');
-        await expectReply(probe, ctx, `sending "LIST\\n" to an empty library (${time} time)`, 'FAIL empty', 'With no files, LIST answers FAIL empty (not OK 0), and the connection goes on.');
-      }
-    },
-  },
-  {
     id: 'get.basic',
     title: 'GET sends OK <size> and exactly the bytes of the file (text, binary, empty, 5 MiB)',
     points: 5,
@@ -156,14 +153,14 @@ export const checks: CheckDefinition[] = [
       const server = await ctx.startServer({ fixtures: fixtureIn({ 'a.txt': 'a', 'sub/inner.txt': 'inner' }) });
       const probe = await ctx.connect(server);
       await expectGetRefused(probe, ctx, 'missing.txt', false, 'A name that is not in the library is FAIL not found.');
-      await expectGetRefused(probe, ctx, 'sub', false, 'A folder is not a file: FAIL not found.');
+      await expectGetRefused(probe, ctx, 'sub', false, 'A folder is not a file: FAIL not found.', { folder: true });
       await expectGet(probe, ctx, 'a.txt', Buffer.from('a'), 'After two FAIL replies the connection must go on: ');
     },
   },
   {
     id: 'names.traversal',
     title: 'Nothing outside the library can be read or written',
-    points: 10,
+    points: 5,
     async run(ctx) {
       const canary = `canary-${ctx.random.int(100000, 999999)}-${ctx.random.int(100000, 999999)}`;
       const server = await ctx.startServer({
@@ -205,6 +202,50 @@ export const checks: CheckDefinition[] = [
         throw new CheckFailure(`After GETs and PUTs with bad names, ${ROOT}/ should still hold exactly ${renderList(want)} but holds ${renderList(inside)}: a refused PUT must create nothing.`, {
           expected: want.join('\n'),
           actual: inside.join('\n'),
+        });
+      }
+    },
+  },
+  {
+    id: 'names.rules',
+    title: 'Names are taken exactly as sent (spaces at either end, up to 255 bytes); NUL, empty and longer names are FAIL bad name',
+    points: 5,
+    async run(ctx) {
+      const server = await ctx.startServer({ fixtures: fixtureIn({ 'a.txt': 'a' }) });
+      const probe = await ctx.connect(server);
+      const tooLong = `${'n'.repeat(252)}.txt`; // 256 bytes
+      const longest = `${'x'.repeat(251)}.txt`; // 255 bytes: allowed
+      const spaced = ' spaced name.txt ';
+      // Refused: NUL, over 255 bytes; an empty name may also be taken as a PUT without a name (ERR).
+      for (const [name, what] of [
+        ['bad\0name.txt', 'a name with a NUL byte'],
+        [tooLong, 'a name of 256 bytes'],
+      ] as const) {
+        const line = `PUT 3 ${name}\n`;
+        await probe.send(line);
+        await expectReply(probe, ctx, `sending PUT 3 with ${what} (no data)`, 'FAIL bad name', 'Names follow file-upload\'s rules: no "/", "\\", NUL, "." or "..", no leading ".", not empty, at most 255 bytes (UTF-8). Check them before touching the disk.');
+      }
+      await probe.send('PUT 3 \n');
+      const empty = await replyLine(probe, ctx, 'sending "PUT 3 \\n" (an empty name, no data)');
+      if (empty !== 'FAIL bad name' && !empty.startsWith('ERR ')) {
+        throw new CheckFailure(`After sending "PUT 3 \\n" (an empty name) on ${probe.label}, expected "FAIL bad name" (or ERR: a PUT without a name) but got ${show(empty)}.`, {
+          expected: 'FAIL bad name (or ERR <reason>)',
+          actual: empty,
+        });
+      }
+      await expectGetRefused(probe, ctx, 'bad\0name.txt', true, 'A name with a NUL byte is never a file of the library (and a NUL in a path makes Node\'s fs functions throw).');
+      // Taken exactly as sent: spaces at either end are part of the name.
+      const exactHint = 'The name is the rest of the line after "PUT <size> " (or "GET "), exactly as sent: do not trim it.';
+      await withContext(`The longest allowed name (255 bytes):`, 'Exactly 255 bytes is allowed.', () => put(probe, ctx, longest, 'max'));
+      await withContext(`The name ${show(spaced)} (spaces at both ends) is valid:`, exactHint, () => put(probe, ctx, spaced, 'sp'));
+      await expectList(probe, ctx, ['a.txt', longest, spaced], `After PUTs of ${show(spaced)} and of a 255-byte name,`, exactHint);
+      await expectGet(probe, ctx, spaced, Buffer.from('sp'), `After the PUT of ${show(spaced)}, `);
+      await expectGetRefused(probe, ctx, 'a.txt ', false, `The library has "a.txt", not "a.txt " (with a trailing space). ${exactHint}`);
+      const stored = await filesOnDisk(server);
+      if (!stored.includes(spaced)) {
+        throw new CheckFailure(`After the PUT of ${show(spaced)}, ${ROOT}/ holds ${renderList(stored)}: the file must be stored under the name exactly as sent. ${exactHint}`, {
+          expected: spaced,
+          actual: stored.join('\n'),
         });
       }
     },
@@ -268,7 +309,7 @@ export const checks: CheckDefinition[] = [
   },
   {
     id: 'put.exists-uploading',
-    title: 'PUT of a name another client is uploading is FAIL exists',
+    title: 'PUT of a name another client is uploading is FAIL exists; of two PUTs of one name at the same moment exactly one gets OK',
     points: 5,
     async run(ctx) {
       const server = await ctx.startServer();
@@ -286,6 +327,50 @@ export const checks: CheckDefinition[] = [
       await b.send('PUT 5 busy.bin\n');
       await expectReply(b, ctx, 'sending "PUT 5 busy.bin\\n" after the upload of busy.bin completed', 'FAIL exists');
       await expectStored(server, ctx, 'busy.bin', data, `After ${a.label}'s upload and ${b.label}'s refused PUTs,`);
+
+      // Two PUTs of one name at the same moment: exactly one gets OK. Both lines reach the
+      // server in one turn of its event loop (deliverAtOnce), so a server that reserves
+      // the name only after an await (a stat of the file) lets both through.
+      const c = await ctx.connect(server);
+      const d = await ctx.connect(server);
+      for (const p of [c, d]) {
+        await p.send('LIST\n');
+        await readList(p, ctx, 'sending "LIST\\n" (before the PUTs at the same moment)');
+      }
+      const line = 'PUT 5 race.txt\n';
+      const both = `${c.label} and ${d.label} sent ${show(line)} at the same moment (both lines read by the server in one turn of its event loop)`;
+      const raceHint = 'Check and reserve the name in the same synchronous step, before the first await (e.g. a Set of names being uploaded, checked and filled before stat/open), so that a second PUT arriving meanwhile sees it taken.';
+      await deliverAtOnce(server, ctx, [c, d], line);
+      // A server that serves one request at a time may answer the second PUT only once the
+      // first upload is done: a missing reply is read again after that.
+      const first = await Promise.all([c, d].map((p) => p.readLine(ctx.ms(REPLY_MS))));
+      const ok = [c, d].filter((_, i) => first[i]!.kind === 'ok' && (first[i] as { value: string }).value === 'OK');
+      const replies = first.map((o) => (o.kind === 'ok' ? show(o.value) : describeOutcome(o)));
+      if (ok.length === 2) {
+        throw new CheckFailure(`${both}: both got "OK", so both would upload race.txt. Of two PUTs of one name at the same moment exactly one gets OK and the other FAIL exists. ${raceHint}`, {
+          expected: 'OK on one connection, FAIL exists on the other',
+          actual: `${c.label}: ${replies[0]}\n${d.label}: ${replies[1]}`,
+        });
+      }
+      if (ok.length === 0) {
+        throw new CheckFailure(`${both}: neither got "OK" (${c.label}: ${replies[0]}, ${d.label}: ${replies[1]}). The name is new: one of the two PUTs must be accepted.`, {
+          expected: 'OK on one connection, FAIL exists on the other',
+          actual: `${c.label}: ${replies[0]}\n${d.label}: ${replies[1]}`,
+        });
+      }
+      const winner = ok[0]!;
+      const loser = winner === c ? d : c;
+      const loserFirst = first[winner === c ? 1 : 0]!;
+      await winner.send('12345');
+      await expectReply(winner, ctx, `${both}, this one got OK, and sending its 5 bytes`, 'DONE', '', DATA_MS);
+      const loserReply = loserFirst.kind === 'ok' ? loserFirst.value : await replyLine(loser, ctx, `${both} (the other one got OK)`);
+      if (loserReply !== 'FAIL exists') {
+        throw new CheckFailure(`${both}: ${winner.label} got "OK" and ${loser.label} got ${show(loserReply)}; expected "FAIL exists" for the second. ${raceHint}`, {
+          expected: 'FAIL exists',
+          actual: loserReply,
+        });
+      }
+      await expectStored(server, ctx, 'race.txt', Buffer.from('12345'), `After the PUTs at the same moment,`);
     },
   },
   {
@@ -359,6 +444,76 @@ export const checks: CheckDefinition[] = [
       for (const name of ['cut.bin', 'cut2.bin']) {
         await withContext(`The name ${name} should be free again after its upload was cut off:`, 'Release the name when the upload ends, however it ends.', () => put(b, ctx, name, 'abc'));
       }
+    },
+  },
+  {
+    id: 'connection.reset',
+    title: 'Clients that reset at any stage (before a byte, mid-request, after OK of a PUT, during a download) do not crash the server',
+    points: 5,
+    timeoutMs: 30000,
+    async run(ctx) {
+      const big = randomBytes(ctx.random, 8 * 1024 * 1024);
+      const server = await ctx.startServer({ fixtures: fixtureIn({ 'a.txt': 'a', 'big.bin': big }) });
+      const crashed = (after: string) => {
+        const exit = server.process.exitInfo;
+        if (!exit) return;
+        const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
+        throw new CheckFailure(
+          `The server ${how} when a client reset its connection ${after}. A reset makes the socket emit 'error' (ECONNRESET, EPIPE), also on a connection that never sent a byte and while a download is being written; with no listener Node throws it and the whole server dies: add socket.on('error', ...) to every connection as soon as it is accepted.`,
+          { actual: server.process.stderr.excerpt(15, 1500) },
+        );
+      };
+      /** A new client is served after the reset (the reset reached the server before it connected). */
+      const stillServes = async (after: string) => {
+        const fresh = await ctx.connect(server).catch((error: unknown) => {
+          crashed(after);
+          throw error;
+        });
+        await fresh.send('LIST\n');
+        const names = await readList(fresh, ctx, `sending "LIST\\n" after a client reset its connection ${after}`).catch((error: unknown) => {
+          crashed(after);
+          throw error;
+        });
+        if (!names.includes('a.txt')) {
+          throw new CheckFailure(`After a client reset its connection ${after}, LIST on a new connection returned ${renderList(names)} (a.txt missing).`, { expected: 'a.txt among the names', actual: names.join('\n') });
+        }
+        fresh.destroy();
+      };
+
+      // 1. Before sending a byte, once the server has accepted the connection (its
+      //    'connection' handler has run).
+      const mute = await ctx.connect(server);
+      await waitUntilAccepted(server, ctx.ms(REPLY_MS));
+      mute.reset();
+      await stillServes(`right after connecting, before sending a byte (${mute.label}, once the server had accepted it)`);
+
+      // 2. In the middle of a request line.
+      const half = await ctx.connect(server);
+      await half.send('LI', { paced: true });
+      half.reset();
+      await stillServes('in the middle of a request line ("LI", read by the server)');
+
+      // 3. Right after the OK of a PUT, before any data.
+      const putter = await ctx.connect(server);
+      await putter.send('PUT 10 held.txt\n');
+      await expectReply(putter, ctx, 'sending "PUT 10 held.txt\\n"', 'OK', 'A PUT of a new, valid name must be accepted with OK.');
+      putter.reset();
+      await stillServes('right after the OK of its PUT, before sending data');
+
+      // 4. During a download the server is still writing.
+      const reader = await ctx.connect(server);
+      await reader.send('GET big.bin\n');
+      await expectReply(reader, ctx, 'sending "GET big.bin\\n"', `OK ${big.length}`, 'GET answers OK <size> and then the bytes.');
+      const some = await reader.readBytes(64 * 1024, ctx.ms(DATA_MS));
+      if (some.kind !== 'ok') {
+        throw new CheckFailure(`After "OK ${big.length}" on ${reader.label}, the first 64 KiB of big.bin did not arrive: ${describeOutcome(some, (v: Buffer) => `${v.length} bytes`)}.`, {
+          expected: '64 KiB of data',
+          actual: describeOutcome(some, (v: Buffer) => `${v.length} bytes`),
+        });
+      }
+      reader.reset();
+      await stillServes(`during a download of ${big.length} bytes (after the first 64 KiB)`);
+      crashed('(late: after the four resets)');
     },
   },
   {
@@ -448,18 +603,19 @@ export const checks: CheckDefinition[] = [
     async run(ctx) {
       const server = await ctx.startServer({ fixtures: fixtureIn({ 'a.txt': 'a' }) });
       const probe = await ctx.connect(server);
-      for (const request of ['FOO', 'list', '', 'PUT abc x.txt', 'PUT 5', 'GET', 'DELETE a.txt']) {
+      const requests = ['FOO', 'list', '', 'PUT abc x.txt', 'PUT 5', 'PUT -5 x.txt', 'PUT 5.5 x.txt', 'PUT 5x x.txt', 'GET', 'DELETE a.txt'];
+      for (const request of requests) {
         const sent = `sending ${show(`${request}\n`)}`;
         await probe.send(`${request}\n`);
         const outcome = await probe.readLine(ctx.ms(REPLY_MS));
         if (outcome.kind === 'ok' && outcome.value.startsWith('ERR ')) continue;
         const closed = outcome.kind === 'closed';
         throw new CheckFailure(
-          `After ${sent} on ${probe.label}, expected a line starting with "ERR " but got ${outcome.kind === 'ok' ? show(outcome.value) : describeOutcome(outcome)}.${closed ? ' An unknown or malformed request gets ERR <reason> and the connection goes on: do not close it.' : ' Answer ERR <reason> for unknown verbs, lower-case verbs, empty lines, PUT without a number or a name, GET without a name.'}`,
+          `After ${sent} on ${probe.label}, expected a line starting with "ERR " but got ${outcome.kind === 'ok' ? show(outcome.value) : describeOutcome(outcome)}.${closed ? ' An unknown or malformed request gets ERR <reason> and the connection goes on: do not close it.' : ' Answer ERR <reason> for unknown verbs, lower-case verbs, empty lines, GET without a name, and a PUT without a name or whose size is not a whole number of bytes in decimal digits (-5, 5.5 and 5x are not sizes).'}`,
           { expected: 'ERR <reason>\\n', actual: outcome.kind === 'ok' ? outcome.value : describeOutcome(outcome) },
         );
       }
-      await expectList(probe, ctx, ['a.txt'], 'After seven ERR replies on the same connection,', 'The connection must survive ERR.');
+      await expectList(probe, ctx, ['a.txt'], `After ${requests.length} ERR replies on the same connection,`, 'The connection must survive ERR, and a malformed PUT creates nothing.');
       await probe.send('EXIT\n');
       const rest = await expectServerCloses(probe, ctx, 'After sending "EXIT\\n"', 'EXIT closes the connection (socket.end()).');
       if (rest.length > 0) {

@@ -3,12 +3,16 @@
  * shared by its checks. Every request is one write and the probe waits for its complete
  * reply before sending the next, unless a check is about segmentation.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { CheckContext } from '../../grader/exercise/define.ts';
 import { CheckFailure } from '../../grader/model/errors.ts';
-import { describeOutcome, show } from '../../grader/probes/expect.ts';
+import { ABSENCE_MS, describeOutcome, expectLine, expectSilence, readReplyLine, show, withContext } from '../../grader/probes/expect.ts';
 import type { Random } from '../../grader/probes/segmentation.ts';
 import type { TcpProbe } from '../../grader/probes/tcp.ts';
+import { isProcNetAvailable, receiveQueueOf } from '../../grader/sandbox/proc-net.ts';
 import type { RunningServer } from '../../grader/sandbox/sandbox.ts';
+
+export { ABSENCE_MS, withContext };
 
 /** The library folder (FTP_ROOT is left unset: the default `./files`). */
 export const ROOT = 'files';
@@ -18,9 +22,6 @@ export const OTHER_ROOT = 'library';
 export const REPLY_MS = 1500;
 /** How long the bytes of a file (up to a few MiB) may take. */
 export const DATA_MS = 5000;
-/** How long the checks watch for something that must not happen (see grader/probes/expect.ts). */
-import { ABSENCE_MS } from '../../grader/probes/expect.ts';
-export { ABSENCE_MS };
 export const MAX_UPLOAD = 100 * 1024 * 1024;
 
 /** Bytes 0..255 four times, then `##\n##` (the classic's end marker inside the data). */
@@ -50,28 +51,17 @@ export function fixtureIn(files: Record<string, string | Uint8Array>): Record<st
   return Object.fromEntries(Object.entries(files).map(([name, content]) => [`${ROOT}/${name}`, content]));
 }
 
-function got(outcome: { kind: string } & Parameters<typeof describeOutcome>[0]): string {
-  return outcome.kind === 'ok' ? show(String((outcome as { value: unknown }).value)) : describeOutcome(outcome);
-}
-
-/** Reads one reply line (REPLY_MS) or fails saying what was sent. */
-export async function replyLine(probe: TcpProbe, ctx: CheckContext, sent: string, timeoutMs = REPLY_MS): Promise<string> {
-  const outcome = await probe.readLine(ctx.ms(timeoutMs));
-  if (outcome.kind === 'ok') return outcome.value;
-  throw new CheckFailure(`After ${sent} on ${probe.label}, expected a reply line but got ${describeOutcome(outcome)}.`, {
-    expected: 'a reply line ending in \\n',
-    actual: describeOutcome(outcome),
-  });
+/**
+ * Reads one reply line (REPLY_MS) or fails saying what was sent. `sent` is what the probe
+ * did, e.g. `sending "LIST\\n"` (messages read "After sending ... on c1, ...").
+ */
+export function replyLine(probe: TcpProbe, ctx: CheckContext, sent: string, timeoutMs = REPLY_MS): Promise<string> {
+  return readReplyLine(probe, { after: `after ${sent}`, timeoutMs: ctx.ms(timeoutMs) });
 }
 
 /** Requires the next reply line to be exactly `expected`. */
 export async function expectReply(probe: TcpProbe, ctx: CheckContext, sent: string, expected: string, hint = '', timeoutMs = REPLY_MS): Promise<void> {
-  const outcome = await probe.readLine(ctx.ms(timeoutMs));
-  if (outcome.kind === 'ok' && outcome.value === expected) return;
-  throw new CheckFailure(`After ${sent} on ${probe.label}, expected ${show(expected)} but got ${got(outcome)}.${hint ? ` ${hint}` : ''}`, {
-    expected: `${expected}\\n`,
-    actual: outcome.kind === 'ok' ? `${outcome.value}\\n` : describeOutcome(outcome),
-  });
+  await expectLine(probe, expected, { after: `after ${sent}`, timeoutMs: ctx.ms(timeoutMs), hint: hint || undefined });
 }
 
 /** Reads a LIST reply: `FAIL empty` is the empty list, `OK <n>` is followed by n names. */
@@ -151,14 +141,34 @@ export async function expectGet(probe: TcpProbe, ctx: CheckContext, name: string
   }
 }
 
-/** GET that must be refused (`FAIL not found`, or `FAIL bad name` when `badNameOk`). */
-export async function expectGetRefused(probe: TcpProbe, ctx: CheckContext, name: string, badNameOk: boolean, hint: string): Promise<void> {
-  const { head, data } = await get(probe, ctx, name);
+/**
+ * GET that must be refused (`FAIL not found`, or `FAIL bad name` when `badNameOk`). An
+ * `OK <size>` is not followed by a wait for the data: what arrives within REPLY_MS is shown.
+ * `folder`: the name is a folder in the check's fixture, and the message says so.
+ */
+export async function expectGetRefused(probe: TcpProbe, ctx: CheckContext, name: string, badNameOk: boolean, hint: string, options: { folder?: boolean } = {}): Promise<void> {
+  const line = `GET ${name}\n`;
+  await probe.send(line);
+  const head = await replyLine(probe, ctx, `sending ${show(line)}`);
   const allowed = badNameOk ? ['FAIL not found', 'FAIL bad name'] : ['FAIL not found'];
-  if (data === undefined && allowed.includes(head)) return;
-  throw new CheckFailure(`GET ${show(name)} on ${probe.label} got ${show(head)}${data ? ` and ${data.length} bytes of data` : ''}; expected ${allowed.map((a) => show(a)).join(' or ')}. ${hint}`, {
+  if (allowed.includes(head)) return;
+  const announced = /^OK (\d+)$/.exec(head);
+  let data: Buffer | undefined;
+  let after = '';
+  if (announced) {
+    const size = Number(announced[1]);
+    const outcome = await probe.readBytes(size, ctx.ms(REPLY_MS));
+    data = outcome.kind === 'ok' ? outcome.value : outcome.partial;
+    after = outcome.kind === 'ok' ? ` and ${size} bytes` : `, then ${data.length === 0 ? 'no bytes' : `only ${data.length} of the ${size} bytes`} (${outcome.kind === 'closed' ? 'the server closed the connection' : `nothing more within ${ctx.ms(REPLY_MS)} ms`})`;
+  }
+  const expected = allowed.map((a) => show(a)).join(' or ');
+  const message =
+    options.folder && announced
+      ? `GET ${show(name)} on ${probe.label} got ${show(head)}${after}, but ${show(name)} is a folder in the library, not a file: a folder is ${show('FAIL not found')}. ${head} is the size of the folder entry (what stat gives for a folder); check that the name is a regular file (stat(...).isFile()) before answering OK.`
+      : `GET ${show(name)} on ${probe.label} got ${show(head)}${after}; expected ${expected}. ${hint}`;
+  throw new CheckFailure(message, {
     expected: allowed.join(' or '),
-    actual: data ? `${head}\\n + ${show(data, 60)}` : head,
+    actual: data ? `${head}\\n + ${data.length === 0 ? 'no bytes' : show(data, 60)}` : head,
   });
 }
 
@@ -195,25 +205,68 @@ export async function filesOnDisk(server: RunningServer, folder = ROOT): Promise
 
 /** Requires that nothing more arrives on the probe for a short while. */
 export async function expectNothingMore(probe: TcpProbe, ctx: CheckContext, after: string, hint: string): Promise<void> {
-  const extra = await probe.collectFor(ctx.ms(ABSENCE_MS));
-  if (extra.length === 0) return;
-  throw new CheckFailure(`${after} on ${probe.label}, the server sent ${extra.length} extra byte(s): ${show(extra)}. ${hint}`, {
-    expected: '(nothing more)',
-    actual: show(extra),
-  });
+  await expectSilence(probe, { after, ms: ctx.ms(ABSENCE_MS), hint, meaning: '(nothing more)' });
 }
 
-/** Runs `work`; a CheckFailure it throws gets `prefix` before and `hint` after its message. */
-export async function withContext<T>(prefix: string, hint: string, work: () => Promise<T>): Promise<T> {
+/** Without the kernel's socket table: how long a loopback connection may take to be accepted. */
+const ACCEPT_FALLBACK_MS = 20;
+
+/**
+ * Waits until the server has accepted every connection made to it so far: its listening
+ * socket's accept queue (the rx_queue of the LISTEN entry in the kernel's socket table) is
+ * empty. Node runs the server's 'connection' handler in the same turn as the accept, so
+ * whatever that handler attaches to the socket is attached by then. An event with a
+ * deadline, not a sleep; false when the queue did not empty in time.
+ */
+export async function waitUntilAccepted(server: RunningServer, timeoutMs: number): Promise<boolean> {
+  if (!isProcNetAvailable()) {
+    await delay(ACCEPT_FALLBACK_MS);
+    return true;
+  }
+  const started = performance.now();
+  for (;;) {
+    const backlog = (['tcp', 'tcp6'] as const).map((table) => receiveQueueOf(table, server.port, 0)).find((q) => q.found);
+    if (backlog !== undefined && backlog.serverUnread === 0) return true;
+    if (performance.now() - started >= timeoutMs) return false;
+    // Polling the kernel's table for a state the server reaches on its own: bounds latency only.
+    await delay(1);
+  }
+}
+
+/** Without the kernel's socket table: how long bytes written on loopback may take to reach the server's queue. */
+const QUEUED_FALLBACK_MS = 20;
+
+/**
+ * Delivers `line` on every probe so that the server reads them all in one turn of its
+ * event loop: the server's processes are stopped (SIGSTOP), the lines written, and the
+ * server resumed (SIGCONT) only once the kernel's socket table shows every line waiting in
+ * its connection's receive queue. On waking, the server's poll reports all the connections
+ * readable at once and runs their data handlers one after another, before any I/O it
+ * starts for the first (a stat, an open) can complete: whatever a handler does before its
+ * first await, the others see; whatever it does after, they do not. Not a sleep: the
+ * resume waits for an event (the bytes queued), with a deadline.
+ */
+export async function deliverAtOnce(server: RunningServer, ctx: CheckContext, probes: TcpProbe[], line: string): Promise<void> {
+  const bytes = Buffer.byteLength(line);
+  server.process.signalGroup('SIGSTOP');
   try {
-    return await work();
-  } catch (error) {
-    if (!(error instanceof CheckFailure)) throw error;
-    const body = prefix ? `${error.message.charAt(0).toLowerCase()}${error.message.slice(1)}` : error.message;
-    const message = `${prefix ? `${prefix} ` : ''}${body}${hint ? ` ${hint}` : ''}`;
-    throw new CheckFailure(message, {
-      ...(error.expected === undefined ? {} : { expected: error.expected }),
-      ...(error.actual === undefined ? {} : { actual: error.actual }),
-    });
+    await Promise.all(probes.map((p) => p.send(line)));
+    if (!isProcNetAvailable()) {
+      await delay(QUEUED_FALLBACK_MS);
+      return;
+    }
+    const started = performance.now();
+    const queued = (p: TcpProbe) =>
+      (['tcp', 'tcp6'] as const).some((table) => {
+        const { found, serverUnread } = receiveQueueOf(table, server.port, p.localPort);
+        return found && serverUnread >= bytes;
+      });
+    let waiting = probes;
+    while ((waiting = waiting.filter((p) => !queued(p))).length > 0 && performance.now() - started < ctx.ms(REPLY_MS)) {
+      // Polling the kernel's table for bytes already on their way: bounds latency only.
+      await delay(1);
+    }
+  } finally {
+    server.process.signalGroup('SIGCONT');
   }
 }
