@@ -4,7 +4,7 @@
  */
 import type { CheckContext } from '../../grader/exercise/define.ts';
 import { CheckFailure } from '../../grader/model/errors.ts';
-import { describeOutcome, show } from '../../grader/probes/expect.ts';
+import { ABSENCE_MS, expectClosed, expectLine, show } from '../../grader/probes/expect.ts';
 import { waitForFile } from '../../grader/probes/files.ts';
 import { lengthPrefixed, type Random } from '../../grader/probes/segmentation.ts';
 import type { TcpProbe } from '../../grader/probes/tcp.ts';
@@ -17,14 +17,12 @@ export const TERMINATOR = Buffer.alloc(4);
 /** How long a reply may take. A correct server answers in milliseconds; this is the margin for loaded machines. */
 export const REPLY_MS = 1500;
 /** How long the checks watch for something that must not happen (see grader/probes/expect.ts). */
-import { ABSENCE_MS } from '../../grader/probes/expect.ts';
 export { ABSENCE_MS };
 
 /** Frames for the records followed by the zero-length terminator. */
 export function batchBytes(records: string[]): Buffer {
   return Buffer.concat([...records.map((r) => lengthPrefixed(r)), TERMINATOR]);
 }
-
 
 /** Sends each piece in its own segment, each read by the server before the next is sent. */
 export async function sendPaced(probe: TcpProbe, pieces: Uint8Array[]): Promise<void> {
@@ -38,52 +36,79 @@ export function asciiRecords(random: Random, count: number): string[] {
 }
 
 /**
+ * Connects; when the server no longer accepts connections, waits a moment for its process
+ * to end and reports the crash (with what it threw) instead of a refused connection.
+ */
+export async function connectAfter(ctx: CheckContext, server: RunningServer, after: string): Promise<TcpProbe> {
+  try {
+    return await ctx.connect(server);
+  } catch (error) {
+    if (!(error instanceof CheckFailure)) throw error;
+    await Promise.race([server.process.exited, new Promise((resolve) => setTimeout(resolve, ctx.ms(REPLY_MS)).unref())]);
+    server.assertAlive(); // throws the crash, with the error it died of
+    throw new CheckFailure(`${after}, the server no longer accepts connections (${error.message}). No input may stop a server: listen for 'error' on every socket from the moment it is accepted.`, {
+      expected: 'a new connection accepted',
+      actual: error.message,
+    });
+  }
+}
+
+/** Adds `hint` to a CheckFailure's message (keeping expected/actual); other errors pass. */
+function withHint(error: unknown, hint: (failure: CheckFailure) => string): unknown {
+  if (!(error instanceof CheckFailure)) return error;
+  const extra = hint(error);
+  if (!extra) return error;
+  return new CheckFailure(`${error.message} ${extra}`, {
+    ...(error.expected === undefined ? {} : { expected: error.expected }),
+    ...(error.actual === undefined ? {} : { actual: error.actual }),
+  });
+}
+
+/**
+ * Why a legitimate batch may have been answered `ERR too large`: every frame the checks send
+ * outside the limits checks announces at most 1 MiB in big-endian, so the server read the
+ * length some other way (little-endian, most likely).
+ */
+const BYTE_ORDER_HINT =
+  'No frame sent announced more than 1 MiB: the length is a 4-byte big-endian (network byte order) unsigned number, read it with readUInt32BE (readUInt32LE turns 00 00 00 10 into 268,435,456).';
+
+/**
  * Reads `OK <n>` and requires the server to close the connection afterwards. Only
  * `reply.count` passes `n`; other checks accept any count, so a wrong count costs once.
+ * `what` says what was sent ("sending ...").
  */
 export async function expectOk(probe: TcpProbe, ctx: CheckContext, what: string, n?: number): Promise<void> {
   const timeoutMs = ctx.ms(REPLY_MS);
-  const outcome = await probe.readLine(timeoutMs);
-  const ok = outcome.kind === 'ok' && (n === undefined ? /^OK \d+$/.test(outcome.value) : outcome.value === `OK ${n}`);
-  const expected = n === undefined ? 'OK <n>' : `OK ${n}`;
-  if (!ok) {
-    const hint =
-      n !== undefined && outcome.kind === 'ok' && /^OK \d+$/.test(outcome.value)
-        ? ' n is the number of records in this batch; the zero-length frame is not a record.'
-        : '';
-    throw new CheckFailure(`After ${what} on ${probe.label}, expected the reply ${show(expected)} but got ${outcome.kind === 'ok' ? show(outcome.value) : describeOutcome(outcome)}.${hint}`, {
-      expected: `${expected}\\n, then the connection closes`,
-      actual: outcome.kind === 'ok' ? outcome.value : describeOutcome(outcome),
+  const expected = n === undefined ? { test: (line: string) => /^OK \d+$/.test(line), description: show('OK <n>') } : `OK ${n}`;
+  let line: string;
+  try {
+    line = await expectLine(probe, expected, { after: what, timeoutMs });
+  } catch (error) {
+    throw withHint(error, (failure) => {
+      const got = failure.actual?.replace(/\n$/, '');
+      if (got === 'ERR too large') return BYTE_ORDER_HINT;
+      if (n !== undefined && got !== undefined && /^OK \d+$/.test(got)) return 'n is the number of records in this batch; the zero-length frame is not a record.';
+      return '';
     });
   }
-  const closed = await probe.readUntilClosed(timeoutMs);
-  if (closed.kind !== 'ok' || closed.value.length > 0) {
-    throw new CheckFailure(`After replying ${show(expected)} on ${probe.label}, the server must close the connection${closed.kind === 'ok' ? `, but it sent ${show(closed.value)} more` : `, but it was still open after ${timeoutMs} ms`}.`, {
-      expected: 'the connection closed after the reply',
-      actual: closed.kind === 'ok' ? `more bytes: ${show(closed.value)}` : describeOutcome(closed),
-    });
-  }
+  await expectClosed(probe, { after: `after the reply ${show(line)}`, timeoutMs, hint: 'After OK the server sends nothing more and closes.' });
 }
 
 /** Requires exactly `ERR too large` and then the end of the connection. */
 export async function expectErrTooLarge(probe: TcpProbe, ctx: CheckContext, what: string): Promise<void> {
   const timeoutMs = ctx.ms(REPLY_MS);
-  const reply = await probe.readLine(timeoutMs);
-  if (reply.kind !== 'ok' || reply.value !== 'ERR too large') {
-    throw new CheckFailure(`After ${what}, expected ${show('ERR too large')} but got ${reply.kind === 'ok' ? show(reply.value) : describeOutcome(reply)}. Check the length as soon as its 4 bytes are in: never wait for (or allocate) a frame over 1 MiB.`, {
-      expected: 'ERR too large\\n',
-      actual: reply.kind === 'ok' ? reply.value : describeOutcome(reply),
-    });
-  }
-  const closed = await probe.readUntilClosed(timeoutMs);
-  if (closed.kind === 'timeout') {
-    throw new CheckFailure(`After ${show('ERR too large')} the server must end the connection, but it was still open after ${closed.waitedMs} ms.`, {
-      expected: 'the connection closed',
-      actual: describeOutcome(closed),
-    });
-  }
+  await expectLine(probe, 'ERR too large', {
+    after: what,
+    timeoutMs,
+    hint: 'Check the length as soon as its 4 bytes are in: never wait for (or allocate) a frame over 1 MiB.',
+  });
+  await expectClosed(probe, { after: `after the reply ${show('ERR too large')}`, timeoutMs, hint: 'After ERR too large the server ends the connection.' });
 }
 
+/**
+ * The lines of student.txt. A `\r` before a `\n` is dropped here: records never contain
+ * `\r`, and the line ends themselves are judged once, byte for byte, by `batch.classic`.
+ */
 export function linesOf(content: Buffer | undefined): string[] {
   if (content === undefined || content.length === 0) return [];
   const text = content.toString('utf8');
@@ -96,21 +121,74 @@ function sameLines(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((line, i) => line === b[i]);
 }
 
-function renderLines(lines: string[] | undefined): string {
+/** The same lines in any order. */
+export function sameLineSet(a: string[], b: string[]): boolean {
+  return sameLines([...a].sort(), [...b].sort());
+}
+
+export function renderLines(lines: string[] | undefined): string {
   if (lines === undefined) return '(no student.txt)';
   if (lines.length === 0) return '(empty)';
-  const shown = lines.slice(0, 40).map((l) => (l.length > 120 ? `${l.slice(0, 120)}… (${l.length} characters)` : l));
+  const shown = lines.slice(0, 40).map((l) => (l.length > 120 ? `${show(l.slice(0, 120))}… (${l.length} characters)` : show(l)));
   return shown.join('\n') + (lines.length > 40 ? `\n… ${lines.length - 40} more lines` : '');
 }
 
-/** Waits until student.txt holds exactly `expected` lines; fails with both listings otherwise. */
-export async function expectStudentFile(server: RunningServer, expected: string[], ctx: CheckContext, why: string): Promise<void> {
-  const wait = await waitForFile(server, STUDENT_FILE, (content) => sameLines(linesOf(content), expected), ctx.ms(1500));
-  if (wait.accepted) return;
-  const actual = wait.content === undefined ? undefined : linesOf(wait.content);
-  throw new CheckFailure(`${why} student.txt should hold exactly ${expected.length} line(s), one per record in order, but it holds ${actual === undefined ? 'nothing (no file)' : `${actual.length} line(s) that differ`}.`, {
-    expected: renderLines(expected),
-    actual: renderLines(actual),
-  });
+/**
+ * When student.txt holds some of the batches answered OK, each whole, and the others are
+ * missing entirely, the file lost lines it had: it was overwritten or truncated. Returns
+ * the missing batches then, else undefined.
+ */
+export function lostBatches(batches: string[][], lines: string[]): string[][] | undefined {
+  const left = [...lines];
+  const missing: string[][] = [];
+  for (const batch of batches) {
+    if (batch.length === 0) continue;
+    const at = left.indexOf(batch[0]!);
+    if (at >= 0 && sameLines(left.slice(at, at + batch.length), batch)) left.splice(at, batch.length);
+    else if (batch.every((line) => !lines.includes(line))) missing.push(batch);
+    else return undefined; // a batch cut in pieces: not the signature of truncation
+  }
+  return left.length === 0 && missing.length > 0 && lines.length > 0 ? missing : undefined;
 }
 
+/** The message for `lostBatches`: student.txt lost earlier lines. */
+export function lostLinesMessage(missing: string[][], why: string): string {
+  const lines = missing.flat();
+  const listed = lines.slice(0, 6).map((l) => show(l.length > 24 ? `${l.slice(0, 24)}…` : l)).join(', ') + (lines.length > 6 ? ', …' : '');
+  return `${why} student.txt lost lines it already held (${listed}, from ${missing.length === 1 ? 'a batch' : `${missing.length} batches`} answered OK before): the file was overwritten or truncated. Open it for appending (fs.appendFile, or flag 'a'), never with writeFile or flag 'w'.`;
+}
+
+export interface FileExpectation {
+  /** Lines the file held before (a fixture): they must come first, unchanged. */
+  before?: string[];
+  /**
+   * The batches answered OK so far, in the order answered: when whole batches are missing,
+   * the message says that the file lost lines (it was overwritten) rather than that it differs.
+   */
+  batches?: string[][];
+}
+
+/**
+ * Waits until student.txt holds exactly `expected` lines (after `before`). The order of the
+ * lines is not judged here: records of one batch that land in another order are the
+ * business of `concurrency.contiguous` alone (one mistake, one check), and a server whose
+ * appends race would otherwise win or lose these checks by chance.
+ */
+export async function expectStudentFile(server: RunningServer, expected: string[], ctx: CheckContext, why: string, options: FileExpectation = {}): Promise<void> {
+  const before = options.before ?? [];
+  const accept = (lines: string[]) => sameLines(lines.slice(0, before.length), before) && sameLineSet(lines.slice(before.length), expected);
+  const wait = await waitForFile(server, STUDENT_FILE, (content) => accept(linesOf(content)), ctx.ms(1500));
+  if (wait.accepted) return;
+  const actual = wait.content === undefined ? undefined : linesOf(wait.content);
+  const detail = { expected: renderLines([...before, ...expected]), actual: renderLines(actual) };
+  if (actual !== undefined && before.length > 0 && !before.every((line) => actual.includes(line))) {
+    throw new CheckFailure(
+      `${why} student.txt lost the lines it held before the server started (${before.map((l) => show(l)).join(', ')}): the file was emptied. Open it for appending (flag 'a': fs.appendFile, or fs.createWriteStream(file, { flags: 'a' })); the default flag 'w' empties it.`,
+      detail,
+    );
+  }
+  const missing = actual === undefined ? undefined : lostBatches(options.batches ?? [], actual.slice(before.length));
+  if (missing) throw new CheckFailure(lostLinesMessage(missing, why), detail);
+  const count = actual === undefined ? 'nothing (no file)' : `${actual.length} line(s) that differ`;
+  throw new CheckFailure(`${why} student.txt should hold exactly ${before.length + expected.length} line(s), one per record, but it holds ${count}.`, detail);
+}
