@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { CheckContext } from '../../grader/exercise/define.ts';
 import { CheckFailure } from '../../grader/model/errors.ts';
-import { describeOutcome, show } from '../../grader/probes/expect.ts';
+import { ABSENCE_MS, expectClosed, expectLine, expectSilence, show } from '../../grader/probes/expect.ts';
 import { waitForFile } from '../../grader/probes/files.ts';
 import type { Random } from '../../grader/probes/segmentation.ts';
 import type { TcpProbe } from '../../grader/probes/tcp.ts';
@@ -21,7 +21,6 @@ export const UPLOADS = 'uploads';
 /** How long a reply may take after the FIN. A correct server answers in milliseconds. */
 export const REPLY_MS = 1500;
 /** How long the checks watch for something that must not happen (see grader/probes/expect.ts). */
-import { ABSENCE_MS } from '../../grader/probes/expect.ts';
 export { ABSENCE_MS };
 
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -78,39 +77,38 @@ function describeBody(body: Uint8Array): string {
   return body.length <= 60 ? `${body.length} bytes, ${show(body)}` : `${body.length} bytes`;
 }
 
+/** Why an `OK` line for `body` is not the one expected, in one sentence (or ''). */
+function replyHint(body: Uint8Array, line: string | undefined): string {
+  if (line === undefined) return '';
+  const m = /^OK (\d+) ([0-9a-f]{64})$/.exec(line);
+  if (m && Number(m[1]) !== body.length) return `The byte count is off by ${Number(m[1]) - body.length}: count exactly the bytes after the header line's \\n up to the FIN.`;
+  if (m) return 'The size is right but the SHA-256 differs: hash exactly the bytes you store, as bytes.';
+  if (line.startsWith('FAIL')) return 'The name is valid and the file should have been stored.';
+  return '';
+}
+
 /**
  * Reads `OK <bytes> <sha256>` for `body` and requires the server to close afterwards.
  * `what` says what was sent, for the message.
  */
 export async function expectOkReply(probe: TcpProbe, ctx: CheckContext, body: Uint8Array, what: string, timeoutMs = REPLY_MS): Promise<void> {
   const expected = okLine(body);
-  const outcome = await probe.readLine(ctx.ms(timeoutMs));
-  if (outcome.kind !== 'ok' || outcome.value !== expected) {
-    let hint = '';
-    if (outcome.kind === 'ok') {
-      const m = /^OK (\d+) ([0-9a-f]{64})$/.exec(outcome.value);
-      if (m && Number(m[1]) !== body.length) {
-        hint = ` The byte count is off by ${Number(m[1]) - body.length}: count exactly the bytes after the header line's \\n up to the FIN.`;
-      } else if (m) {
-        hint = ' The size is right but the SHA-256 differs: hash exactly the bytes you store, as bytes.';
-      } else if (outcome.value.startsWith('FAIL')) {
-        hint = ' The name is valid and the file should have been stored.';
-      }
-    } else if (outcome.kind === 'timeout') {
-      hint = ' After the client\'s FIN (the end of the file) the server must reply; is the server created with allowHalfOpen: true?';
-    }
-    throw new CheckFailure(`Uploading ${what} (${describeBody(body)}) on ${probe.label}, expected ${show(expected)} after the FIN but got ${outcome.kind === 'ok' ? show(outcome.value) : describeOutcome(outcome)}.${hint}`, {
-      expected: `${expected}\\n, then the connection closes`,
-      actual: outcome.kind === 'ok' ? outcome.value : describeOutcome(outcome),
+  try {
+    await expectLine(probe, expected, { after: `uploading ${what} (${describeBody(body)}) and its FIN`, timeoutMs: ctx.ms(timeoutMs) });
+  } catch (error) {
+    if (!(error instanceof CheckFailure)) throw error;
+    const got = error.actual?.endsWith('\n') ? error.actual.slice(0, -1) : undefined; // a line came back
+    const hint = got !== undefined
+      ? replyHint(body, got)
+      : error.actual?.startsWith('nothing within')
+        ? "After the client's FIN (the end of the file) the server must reply; is the server created with allowHalfOpen: true?"
+        : '';
+    throw new CheckFailure(hint ? `${error.message} ${hint}` : error.message, {
+      ...(error.expected === undefined ? {} : { expected: error.expected }),
+      ...(error.actual === undefined ? {} : { actual: error.actual }),
     });
   }
-  const closed = await probe.readUntilClosed(ctx.ms(REPLY_MS));
-  if (closed.kind !== 'ok' || closed.value.length > 0) {
-    throw new CheckFailure(`After replying ${show(expected)} on ${probe.label}, the server must close the connection${closed.kind === 'ok' ? `, but it sent ${show(closed.value)} more` : `, but it was still open after ${ctx.ms(REPLY_MS)} ms`}.`, {
-      expected: 'the connection closed after the reply',
-      actual: closed.kind === 'ok' ? `more bytes: ${show(closed.value)}` : describeOutcome(closed),
-    });
-  }
+  await expectClosed(probe, { after: `after the reply ${show(expected)}`, timeoutMs: ctx.ms(REPLY_MS), hint: 'After the OK line the server sends nothing more and closes.' });
 }
 
 function renderContent(content: Buffer | undefined): string {
@@ -136,11 +134,5 @@ export async function visibleNames(server: RunningServer, dir = UPLOADS): Promis
 
 /** Requires that no reply arrived (yet) and that the connection is still open. */
 export async function expectNoReplyYet(probe: TcpProbe, ms: number, after: string, hint: string): Promise<void> {
-  const got = await probe.collectFor(ms);
-  if (got.length > 0 || probe.peerEnded || probe.isClosed) {
-    throw new CheckFailure(`${after}, the server ${got.length > 0 ? `replied ${show(got)}` : 'closed the connection'} before the client's FIN. ${hint}`, {
-      expected: `nothing within ${ms} ms (the client has not sent its FIN yet)`,
-      actual: got.length > 0 ? show(got) : 'the connection closed',
-    });
-  }
+  await expectSilence(probe, { after, ms, hint, open: true, meaning: `nothing within ${ms} ms (the client has not sent its FIN yet)` });
 }
