@@ -34,6 +34,12 @@ export interface PoolAnalysis {
   samples: number;
   /** Total CPU time of the run (every thread and process, ended ones included), ms. */
   totalMs: number;
+  /**
+   * The program's own CPU time: main thread + workers (+ ended between samples), without
+   * Node's own helper threads (they compile and collect for whichever thread asked): the base
+   * of the shares judged.
+   */
+  ownMs: number;
   mainMs: number;
   /** Worker threads + worker processes + threads/processes that ended between two samples. */
   workersMs: number;
@@ -69,20 +75,22 @@ interface Entity {
   busy: Map<number, { busyNs: number; runNs: number; cpuMs: number }>;
 }
 
-/** The program's first process: the spawned one, or below the bwrap wrappers. */
+/**
+ * The program's first process: the spawned one, or the first process below the bwrap wrappers
+ * (bwrap and its PID-namespace init; setpriv and prlimit exec in place, keeping the pid). Found
+ * in the first sample that shows it: at the end the program may be gone before its wrappers.
+ */
 function findRoot(samples: Sample[], spawnedPid: number): number {
-  for (let i = samples.length - 1; i >= 0; i--) {
-    const processes = samples[i]!.processes;
-    if (processes.size === 0) continue;
+  for (const { processes } of samples) {
     let pid = spawnedPid;
     for (let depth = 0; depth < 4; depth++) {
       const reading = processes.get(pid);
-      if (!reading || !WRAPPERS.has(reading.comm)) break;
+      if (!reading) break;
+      if (!WRAPPERS.has(reading.comm)) return pid;
       const children = [...processes.values()].filter((p) => p.ppid === pid);
       if (children.length !== 1) break;
       pid = children[0]!.pid;
     }
-    return pid;
   }
   return spawnedPid;
 }
@@ -226,6 +234,7 @@ export function analyse(run: PoolRun): PoolAnalysis {
     schedstat,
     samples: samples.length,
     totalMs,
+    ownMs: mainMs + workersMs,
     mainMs,
     workersMs,
     helpersMs,
@@ -252,14 +261,17 @@ export function cpuChart(a: PoolAnalysis): string {
   rows.push(["Node's own threads (GC, …)", a.helpersMs]);
   const width = Math.max(...rows.map(([n]) => n.length));
   const max = Math.max(1, ...rows.map(([, ms]) => ms));
-  const lines = rows.map(([name, ms]) => `${name.padEnd(width)}  ${'█'.repeat(Math.round((30 * ms) / max)).padEnd(30)} ${String(Math.round(ms)).padStart(6)} ms ${percent(ms, a.totalMs).padStart(6)}`);
-  lines.push(`${'total'.padEnd(width)}  ${''.padEnd(30)} ${String(Math.round(a.totalMs)).padStart(6)} ms`);
+  const lines = rows.map(([name, ms], i) => {
+    const share = i === rows.length - 1 ? '(apart)' : percent(ms, a.ownMs);
+    return `${name.padEnd(width)}  ${'█'.repeat(Math.round((30 * ms) / max)).padEnd(30)} ${String(Math.round(ms)).padStart(6)} ms ${share.padStart(7)}`;
+  });
+  lines.push(`${'main thread + workers'.padEnd(width)}  ${''.padEnd(30)} ${String(Math.round(a.ownMs)).padStart(6)} ms   100%`);
   return lines.join('\n');
 }
 
 /**
  * The same data as JSON on one transcript line, for a reporter to draw the bar chart from:
- * `cpu-per-thread {"unit":"ms","total":…,"bars":[{"label":"main thread","role":"main","ms":…},…]}`.
+ * `cpu-per-thread {"unit":"ms","total":…,"own":…,"bars":[{"label":"main thread","role":"main","ms":…},…]}`.
  */
 export function cpuChartData(a: PoolAnalysis): string {
   const bars = [
@@ -268,5 +280,5 @@ export function cpuChartData(a: PoolAnalysis): string {
     ...(a.endedMs > 0 ? [{ label: 'ended between samples', role: 'worker', ms: Math.round(a.endedMs) }] : []),
     { label: "Node's own threads", role: 'helper', ms: Math.round(a.helpersMs) },
   ];
-  return `cpu-per-thread ${JSON.stringify({ unit: 'ms', total: Math.round(a.totalMs), bars })}`;
+  return `cpu-per-thread ${JSON.stringify({ unit: 'ms', total: Math.round(a.totalMs), own: Math.round(a.ownMs), bars })}`;
 }

@@ -31,13 +31,13 @@ const MAX_CREATED = 16;
 const CHUNKS_PER_WORKER = 4;
 /** …or, in a run stopped before its end, at least this many (each worker came back for more). */
 const CHUNKS_PER_WORKER_UNFINISHED = 2;
-/** A worker "computed" when it used at least this share of the run's CPU time. */
-const WORKER_MIN_SHARE = 0.05;
 const WORKERS_MIN_SHARE = 0.85;
 const MAIN_MAX_SHARE = 0.15;
 const ONE_WORKER_MAX_SHARE = 0.75;
 /** Less CPU time than this in the N = 10^9 run is too little to judge its parallelism. */
 const MIN_JUDGED_CPU_MS = 1000;
+/** Chunk counts whose equal chunks get an edge on a prime in sum.edges: common choices (2 or 4 workers, 10, 16, 64, 100 chunks). */
+const EDGE_CHUNK_COUNTS = [2, 4, 10, 16, 64, 100];
 /** How many small runs go at once. */
 const PARALLEL_RUNS = 2;
 
@@ -64,7 +64,9 @@ function diagnoseSum(n: number, printed: bigint, expected: bigint): string {
   if (diff > 0n && diff <= BigInt(n) && isPrime(Number(diff))) {
     return `${diff} too many, and ${diff} is a prime: a prime counted twice, typically at the edge between two chunks (make the chunks [lo, hi] meet without overlap, e.g. hi = next lo - 1).`;
   }
-  if (expected > 2n ** 53n && diff !== 0n && (diff < 0n ? -diff : diff) < 1000n) {
+  // Off by a little, and the printed value is a double: the sum went through a `number`.
+  const small = (diff < 0n ? -diff : diff) * 1_000_000n < expected;
+  if (expected > 2n ** 53n && diff !== 0n && small && BigInt(Number(printed)) === printed) {
     return 'Off by a little above 2^53: the sum was added up in a `number`, which cannot hold every integer above 2^53 = 9007199254740992. Add the chunk sums as a BigInt.';
   }
   if (diff < 0n) return `${-diff} too few: some primes are missing (a chunk left out, or the last numbers of the range).`;
@@ -118,7 +120,7 @@ async function expectSums(ctx: CheckContext, ns: number[]): Promise<void> {
 /** N = k · p (p prime): a range cut into k equal chunks has an edge on the prime p. */
 function edgeCases(ctx: CheckContext): number[] {
   const ns: number[] = [];
-  for (const k of [2, 3, 4, 8, 10, 16, 64, 100]) {
+  for (const k of EDGE_CHUNK_COUNTS) {
     for (;;) {
       const p = ctx.random.int(Math.ceil(200_000 / k), Math.floor(10_000_000 / k));
       if (isPrime(p)) {
@@ -169,9 +171,9 @@ async function judgedPool(ctx: CheckContext): Promise<{ run: PoolRun; analysis: 
   );
   ctx.note(`CPU time per thread (ms):\n${cpuChart(analysis)}`);
   ctx.note(cpuChartData(analysis));
-  if (analysis.totalMs < MIN_JUDGED_CPU_MS) {
+  if (analysis.ownMs < MIN_JUDGED_CPU_MS) {
     throw new CheckFailure(
-      `\`${command(run.args)}\` used only ${Math.round(analysis.totalMs)} ms of CPU time in all (it ${describeEnd(run)}): too little computing to judge a pool by. Summing the primes up to 10^9 takes seconds of CPU time.`,
+      `\`${command(run.args)}\` used only ${Math.round(analysis.ownMs)} ms of CPU time in all (it ${describeEnd(run)}): too little computing to judge a pool by. Summing the primes up to 10^9 takes seconds of CPU time.`,
       { actual: cpuChart(analysis) },
     );
   }
@@ -181,7 +183,7 @@ async function judgedPool(ctx: CheckContext): Promise<{ run: PoolRun; analysis: 
 function noWorkers(analysis: PoolAnalysis): CheckFailure | undefined {
   if (analysis.workers.length > 0 || analysis.created > 0) return undefined;
   return new CheckFailure(
-    `No worker thread and no child process ran: the main thread did all the computing (${percent(analysis.mainMs, analysis.totalMs)} of the CPU time). async functions and Promise.all run on the main thread, one at a time; create a pool of node:worker_threads workers (or child processes) and hand them the chunks.`,
+    `No worker thread and no child process ran: the main thread did all the computing (${percent(analysis.mainMs, analysis.ownMs)} of the CPU time). async functions and Promise.all run on the main thread, one at a time; create a pool of node:worker_threads workers (or child processes) and hand them the chunks.`,
     { expected: `at least ${MIN_WORKERS} workers`, actual: cpuChart(analysis) },
   );
 }
@@ -206,11 +208,11 @@ export const checks: CheckDefinition[] = [
   },
   {
     id: 'sum.small',
-    title: 'Small N that are not primes (4, 10, 100, 1000, 0010) give the exact sums: 1 is not a prime',
+    title: 'Small N that are not primes (4, 100, 1000, 0010) give the exact sums: 1 is not a prime',
     points: 5,
     timeoutMs: 90_000,
     async run(ctx) {
-      await expectSums(ctx, [4, 10, 100, 1000]);
+      await expectSums(ctx, [4, 100, 1000]);
       // Leading zeros are digits too: N is [0-9]+.
       const run = await runPool(ctx, ['0010']);
       const failure = sumFailure(run, 10);
@@ -219,14 +221,14 @@ export const checks: CheckDefinition[] = [
   },
   {
     id: 'sum.n-prime',
-    title: 'When N is a prime it is in the sum (N = 2, 3, 13, 7919, 999983)',
+    title: 'When N is a prime it is in the sum (N = 2, 3, 7919, 999983)',
     points: 5,
     timeoutMs: 90_000,
-    run: (ctx) => expectSums(ctx, [2, 3, 13, 7919, 999983]),
+    run: (ctx) => expectSums(ctx, [2, 3, 7919, 999983]),
   },
   {
     id: 'sum.edges',
-    title: 'No prime counted twice at a chunk edge: N = k·p for a prime p and k = 2, 3, 4, 8, 10, 16, 64, 100',
+    title: 'No prime counted twice at a chunk edge: N = k·p for a prime p and k = 2, 4, 10, 16, 64, 100',
     points: 5,
     timeoutMs: 240_000,
     run: (ctx) => expectSums(ctx, edgeCases(ctx)),
@@ -342,18 +344,18 @@ export const checks: CheckDefinition[] = [
   },
   {
     id: 'pool.workers',
-    title: 'At least 2 workers (threads or processes) compute, each a share of the work (N = 10^9)',
+    title: 'At least 2 workers (threads or processes) run at the same time (N = 10^9)',
     points: 5,
     timeoutMs: 240_000,
     async run(ctx) {
       const { analysis } = await judgedPool(ctx);
       const none = noWorkers(analysis);
       if (none) throw none;
-      const computing = analysis.workers.filter((w) => w.cpuMs >= WORKER_MIN_SHARE * analysis.totalMs);
-      if (computing.length < MIN_WORKERS) {
+      ctx.note(`At most ${analysis.maxAlive} worker(s) alive at once (${analysis.created} created in the run).`);
+      if (analysis.maxAlive < MIN_WORKERS) {
         throw new CheckFailure(
-          `Only ${computing.length} worker${computing.length === 1 ? '' : 's'} used at least ${percent(WORKER_MIN_SHARE, 1)} of the CPU time (${analysis.workers.length} seen): a pool has at least ${MIN_WORKERS} workers that each compute chunks.`,
-          { expected: `at least ${MIN_WORKERS} workers with ≥ ${percent(WORKER_MIN_SHARE, 1)} of the CPU time each`, actual: cpuChart(analysis) },
+          `At most ${analysis.maxAlive} worker was alive at any moment of the run (${analysis.created} created in all): a pool has at least ${MIN_WORKERS} workers, started together, that compute side by side.`,
+          { expected: `at least ${MIN_WORKERS} workers alive at once`, actual: cpuChart(analysis) },
         );
       }
     },
@@ -414,15 +416,15 @@ export const checks: CheckDefinition[] = [
     timeoutMs: 240_000,
     async run(ctx) {
       const { analysis } = await judgedPool(ctx);
-      const { totalMs, workersMs, mainMs } = analysis;
+      const { totalMs, ownMs, workersMs, mainMs } = analysis;
       ctx.note(
-        `CPU time: total ${Math.round(totalMs)} ms; workers ${Math.round(workersMs)} ms (${percent(workersMs, totalMs)}); main thread ${Math.round(mainMs)} ms (${percent(mainMs, totalMs)}); Node's own threads ${Math.round(analysis.helpersMs)} ms (${percent(analysis.helpersMs, totalMs)}); ended between samples ${Math.round(analysis.endedMs)} ms.`,
+        `CPU time of the main thread and the workers: ${Math.round(ownMs)} ms; workers ${Math.round(workersMs)} ms (${percent(workersMs, ownMs)}, of which ${Math.round(analysis.endedMs)} ms in threads or processes that ended between two samples); main thread ${Math.round(mainMs)} ms (${percent(mainMs, ownMs)}). Node's own threads (apart): ${Math.round(analysis.helpersMs)} ms; all together ${Math.round(totalMs)} ms.`,
       );
       const none = noWorkers(analysis);
       if (none) throw none;
-      if (mainMs > MAIN_MAX_SHARE * totalMs || workersMs < WORKERS_MIN_SHARE * totalMs) {
+      if (mainMs > MAIN_MAX_SHARE * ownMs || workersMs < WORKERS_MIN_SHARE * ownMs) {
         throw new CheckFailure(
-          `The main thread used ${percent(mainMs, totalMs)} of the run's CPU time (at most ${percent(MAIN_MAX_SHARE, 1)}) and the workers ${percent(workersMs, totalMs)} (at least ${percent(WORKERS_MIN_SHARE, 1)}): the main thread computes. It should only cut the range, hand out chunks and add up the chunk sums; async functions and Promise.all in the main thread are not parallelism.`,
+          `The main thread used ${percent(mainMs, ownMs)} of the run's CPU time (at most ${percent(MAIN_MAX_SHARE, 1)}) and the workers ${percent(workersMs, ownMs)} (at least ${percent(WORKERS_MIN_SHARE, 1)}): the main thread computes. It should only cut the range, hand out chunks and add up the chunk sums; async functions and Promise.all in the main thread are not parallelism.`,
           { expected: `workers ≥ ${percent(WORKERS_MIN_SHARE, 1)}, main thread ≤ ${percent(MAIN_MAX_SHARE, 1)}`, actual: cpuChart(analysis) },
         );
       }
@@ -440,9 +442,9 @@ export const checks: CheckDefinition[] = [
       const none = noWorkers(analysis);
       if (none) throw none;
       const top = [...analysis.workers].sort((a, b) => b.cpuMs - a.cpuMs)[0]!;
-      if (top.cpuMs > ONE_WORKER_MAX_SHARE * analysis.totalMs) {
+      if (top.cpuMs > ONE_WORKER_MAX_SHARE * analysis.ownMs) {
         throw new CheckFailure(
-          `${top.name} used ${percent(top.cpuMs, analysis.totalMs)} of the run's CPU time (at most ${percent(ONE_WORKER_MAX_SHARE, 1)}): the work is not spread over the pool. Give every worker chunks of the range to sieve (not one worker sieving while others only add up or wait).`,
+          `${top.name} used ${percent(top.cpuMs, analysis.ownMs)} of the run's CPU time (at most ${percent(ONE_WORKER_MAX_SHARE, 1)}): the work is not spread over the pool. Give every worker chunks of the range to sieve (not one worker sieving while others only add up or wait).`,
           { expected: `every worker ≤ ${percent(ONE_WORKER_MAX_SHARE, 1)}`, actual: cpuChart(analysis) },
         );
       }

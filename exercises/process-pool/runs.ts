@@ -28,7 +28,7 @@ export const LARGE_SUM = 24739512092254535n;
  * machine does not cost a correct program its sum. LARGE_RUN_CAP_MS of wall time at most.
  */
 export const LARGE_RUN_MS = 60_000;
-export const LARGE_RUN_CAP_MS = 180_000;
+export const LARGE_RUN_CAP_MS = 120_000;
 /** Deadline of a run with a small N: a correct program needs well under a second. */
 export const SMALL_RUN_MS = 20_000;
 /** How often the threads of the N = 10^9 run are read (the contract's 50 ms). */

@@ -13,12 +13,18 @@ export interface Chunk {
 
 export interface ChunkResult {
   id: number;
-  sum: number;
+  sum: bigint;
 }
 
 const basePrimes = workerData.basePrimes as number[];
 
 parentPort!.on('message', (chunk: Chunk) => {
-  const result: ChunkResult = { id: chunk.id, sum: sumPrimesBetween(chunk.lo, chunk.hi, basePrimes) };
+  // A part is a quarter or half of the range: its sum goes above 2^53, so it is added up as a
+  // BigInt, 10^7 numbers at a time.
+  let sum = 0n;
+  for (let lo = chunk.lo; lo <= chunk.hi; lo += 10_000_000) {
+    sum += BigInt(sumPrimesBetween(lo, Math.min(chunk.hi, lo + 10_000_000 - 1), basePrimes));
+  }
+  const result: ChunkResult = { id: chunk.id, sum };
   parentPort!.postMessage(result);
 });

@@ -49,7 +49,8 @@ async function sumWithPool(n: number): Promise<bigint> {
   // `size` lanes; each starts a fresh worker for its next chunk and closes it afterwards.
   await Promise.all(Array.from({ length: size }, async () => {
     for (let chunk = queue.shift(); chunk !== undefined; chunk = queue.shift()) {
-      total += BigInt(await computeOnNewWorker(chunk));
+      const sum = await computeOnNewWorker(chunk);
+      total += BigInt(sum);
     }
   }));
   return total;
