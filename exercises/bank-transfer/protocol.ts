@@ -5,7 +5,7 @@
  */
 import type { CheckContext } from '../../grader/exercise/define.ts';
 import { CheckFailure } from '../../grader/model/errors.ts';
-import { describeOutcome, show } from '../../grader/probes/expect.ts';
+import { describeOutcome, expectLine, show, type LineExpectation } from '../../grader/probes/expect.ts';
 import type { ReadOutcome, TcpProbe } from '../../grader/probes/tcp.ts';
 import type { RunningServer } from '../../grader/sandbox/sandbox.ts';
 
@@ -18,6 +18,8 @@ export const DEFAULT_DELAY_MS = 100;
 export const REPLY_MS = 2000;
 /** Any line `ERR <reason>`: the expectation for a malformed request. */
 export const ANY_ERR = 'ERR …';
+/** Any line `ERR <reason>` or `FAIL <reason>`: a request refused, whichever way the server reads it. */
+export const ANY_REFUSAL = 'ERR … or FAIL …';
 
 export function sum(values: Iterable<number>): number {
   let total = 0;
@@ -60,11 +62,15 @@ export function replyMs(ctx: CheckContext, bank: Bank, request: string): number 
 }
 
 export function matches(expected: string, line: string): boolean {
-  return expected === ANY_ERR ? /^ERR ./.test(line) : line === expected;
+  if (expected === ANY_ERR) return /^ERR ./.test(line);
+  if (expected === ANY_REFUSAL) return /^(ERR|FAIL) ./.test(line);
+  return line === expected;
 }
 
 function wanted(expected: string): string {
-  return expected === ANY_ERR ? 'a line `ERR <reason>`' : show(expected);
+  if (expected === ANY_ERR) return 'a line `ERR <reason>`';
+  if (expected === ANY_REFUSAL) return 'a refusal, `ERR <reason>` or `FAIL <reason>`';
+  return show(expected);
 }
 
 /** `"BALANCE Tom"` for messages (without the line ending). */
@@ -72,7 +78,11 @@ export function quote(request: string): string {
   return show(request.replace(/\r?\n$/, ''));
 }
 
-/** A CheckFailure for a reply that is not the expected one. */
+/**
+ * A CheckFailure for a reply already read (replies read together on several connections,
+ * the storm) that is not the expected one, worded as `expectLine` words it. (expect.ts has no
+ * helper that judges an outcome read elsewhere.)
+ */
 export function replyFailure(
   probe: TcpProbe,
   request: string,
@@ -81,23 +91,29 @@ export function replyFailure(
   hint: string,
 ): CheckFailure {
   const got = outcome.kind === 'ok' ? show(outcome.value) : describeOutcome(outcome);
-  return new CheckFailure(`Sent ${quote(request)} on ${probe.label}: expected ${wanted(expected)} but got ${got}. ${hint}`.trim(), {
+  return new CheckFailure(`Sending ${quote(request)} on ${probe.label}, expected the reply ${wanted(expected)} but got ${got}. ${hint}`.trim(), {
     expected: `${request.replace(/\r?\n$/, '')}  →  ${expected}`,
     actual: `${request.replace(/\r?\n$/, '')}  →  ${outcome.kind === 'ok' ? outcome.value : describeOutcome(outcome)}`,
   });
 }
 
-/** Reads the reply to `request` (already sent) and requires it to match `expected`. */
-export async function expectReply(
+/** What `expected` means as a line expectation of grader/probes/expect.ts. */
+export function lineExpectation(expected: string): LineExpectation {
+  return expected === ANY_ERR || expected === ANY_REFUSAL ? { test: (line) => matches(expected, line), description: wanted(expected) } : expected;
+}
+
+/**
+ * Reads the reply to `request` (already sent) and requires it to match `expected`
+ * (`expectLine`: "Sending "BALANCE Tom" on c1, expected the reply "OK 5000" but got …").
+ */
+export function expectReply(
   probe: TcpProbe,
   request: string,
   expected: string,
   timeoutMs: number,
   hint = '',
 ): Promise<string> {
-  const outcome = await probe.readLine(timeoutMs);
-  if (outcome.kind === 'ok' && matches(expected, outcome.value)) return outcome.value;
-  throw replyFailure(probe, request, expected, outcome, hint);
+  return expectLine(probe, lineExpectation(expected), { after: `sending ${quote(request)}`, timeoutMs, hint: hint || undefined });
 }
 
 /** Sends one request (a `\n` is added) and requires its reply to match `expected`. */
@@ -240,4 +256,56 @@ export async function expectBalances(
     await ask(ctx, bank, probe, `BALANCE ${name}`, `OK ${balance}`, why);
   }
   await ask(ctx, bank, probe, 'AUDIT', `OK ${sum(Object.values(bank.accounts))}`, why);
+}
+
+const ordinal = (n: number): string => `${n}${n % 10 === 1 && n % 100 !== 11 ? 'st' : n % 10 === 2 && n % 100 !== 12 ? 'nd' : n % 10 === 3 && n % 100 !== 13 ? 'rd' : 'th'}`;
+
+/**
+ * Reads the replies to `steps`, all sent already on `probe` (in one segment), and requires
+ * them in the order sent. When the replies are those of the requests in another order (a
+ * reply answers a later request), the failure says that replies came out of order rather
+ * than that one reply was wrong.
+ */
+export async function expectInOrder(
+  ctx: CheckContext,
+  bank: Bank,
+  probe: TcpProbe,
+  steps: Array<[request: string, expected: string]>,
+  hint: string,
+): Promise<void> {
+  const got: ReadOutcome<string>[] = [];
+  for (const [request] of steps) {
+    const outcome = await probe.readLine(replyMs(ctx, bank, request));
+    got.push(outcome);
+    if (outcome.kind !== 'ok') break;
+  }
+  const wrong = steps.findIndex(([, expected], i) => {
+    const outcome = got[i];
+    return outcome === undefined || outcome.kind !== 'ok' || !matches(expected, outcome.value);
+  });
+  if (wrong < 0) return;
+  const lines = got.flatMap((o) => (o.kind === 'ok' ? [o.value] : []));
+  const first = got[wrong]!;
+  // Which request does the reply in place `wrong` answer? One later (or earlier) in the list.
+  const answers = first.kind === 'ok' ? steps.findIndex(([, expected], j) => j !== wrong && matches(expected, first.value) && !matches(steps[wrong]![1], first.value)) : -1;
+  const expectedLines = steps.map(([, expected]) => expected);
+  const permutation =
+    lines.length === steps.length && expectedLines.every((e) => lines.filter((l) => matches(e, l)).length === expectedLines.filter((x) => x === e).length);
+  // Out of order: the replies are the requests' replies in another order, or this one answers
+  // another request and this request's own reply came later.
+  const ownLater = lines.slice(wrong + 1).some((line) => matches(steps[wrong]![1], line));
+  if (permutation || (answers >= 0 && ownLater)) {
+    const where =
+      answers >= 0
+        ? `the ${ordinal(wrong + 1)} reply, ${show(lines[wrong]!)}, is the answer to the ${ordinal(answers + 1)} request ${quote(steps[answers]![0])}, not to the ${ordinal(wrong + 1)} ${quote(steps[wrong]![0])}`
+      : `the replies are those of the requests, in another order`;
+    throw new CheckFailure(
+      `Sent ${steps.length} requests in one segment on ${probe.label}, and the replies came out of order: ${where}. Requests on one connection are answered one at a time, in order: queue each connection's lines and start the next request only once the previous reply is written (a slow TRANSFER must not let a later request overtake it).`,
+      {
+        expected: steps.map(([request, expected]) => `${request}  →  ${expected}`).join('\n'),
+        actual: `replies in the order they came:\n${got.map((o) => (o.kind === 'ok' ? o.value : describeOutcome(o))).join('\n')}`,
+      },
+    );
+  }
+  throw replyFailure(probe, steps[wrong]![0], steps[wrong]![1], first, hint);
 }
