@@ -22,6 +22,7 @@ import { asScheduledInOrder, firstFailure, newExerciseRunState, runCheck } from 
 import { CpuPressure } from './cpu-pressure.ts';
 import { CheckGate, defaultCheckSlots, resolveSchedule, type Schedule } from './scheduler.ts';
 import { isExclusive } from './exclusive-checks.ts';
+import { verdicts } from '../i18n/verdicts.ts';
 
 export interface GradeRequest {
   submissionDir: string;
@@ -106,8 +107,8 @@ export async function gradeSubmission(request: GradeRequest): Promise<Submission
         if (!submitted) {
           verdict = {
             code: 'NOT_SUBMITTED',
-            title: `No folder ${meta.id}/ in the submission`,
-            message: `Put this exercise's files in ${meta.id}/ inside your submission folder (${meta.entryFiles.join(', ')}).`,
+            title: verdicts.t('notSubmitted.title', { folder: `${meta.id}/` }),
+            message: verdicts.t('notSubmitted.message', { folder: `${meta.id}/`, files: meta.entryFiles }),
           };
           for (const check of checks) {
             const result: CheckResult = {
@@ -118,7 +119,7 @@ export async function gradeSubmission(request: GradeRequest): Promise<Submission
               status: 'skipped',
               points: 0,
               maxPoints: check.points,
-              message: 'Not run: the exercise was not submitted.',
+              message: verdicts.t('notSubmitted.check'),
               transcript: [],
               durationMs: 0,
               seed: 0,
@@ -128,7 +129,7 @@ export async function gradeSubmission(request: GradeRequest): Promise<Submission
           }
         } else {
           const { dir: codeDir, report } = await workspace.copyCode(folder);
-          for (const skipped of report.skipped) notes.push(`Left out of grading: ${skipped}.`);
+          for (const skipped of report.skipped) notes.push(verdicts.t('leftOut', { what: skipped }));
           const sandbox = new ExerciseSandbox(workspace, meta, codeDir, request.sandbox);
           const state = newExerciseRunState();
           const common = { sandbox, runSeed: request.seed, options: request.options, state, retries: request.retries, gradingStartedAt: started };

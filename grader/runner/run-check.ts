@@ -24,6 +24,8 @@ import { describeExit, thrownError } from '../sandbox/diagnose.ts';
 import { describeLimitHit } from '../sandbox/limits.ts';
 import type { SandboxProcess } from '../sandbox/process.ts';
 import type { ExerciseSandbox, ProgramOptions, ServerOptions } from '../sandbox/sandbox.ts';
+import { verdicts } from '../i18n/verdicts.ts';
+import { messages } from '../i18n/messages.ts';
 
 /** How long a failed check waits to learn whether the server crashed. */
 const EXIT_GRACE_MS = 300;
@@ -115,8 +117,8 @@ export function asScheduledInOrder(result: CheckResult, state: ExerciseRunState)
 }
 
 function skipMessage(failed: { error: SubmissionError; checkId: string }): string {
-  const how = failed.error.inTheCode ? '' : ' with the same settings';
-  return `Not run: ${failed.error.title}${how} (see check ${failed.checkId}).`;
+  const params = { title: failed.error.title, check: failed.checkId };
+  return failed.error.inTheCode ? verdicts.t('run.skip', params) : verdicts.t('run.skipSameSettings', params);
 }
 
 /**
@@ -181,15 +183,15 @@ export function combineAttempts(first: CheckResult, reruns: CheckResult[]): Chec
   const timing = first.timing ? { timing: { ...first.timing, ...(rerunTimings.length ? { reruns: rerunTimings } : {}) } } : {};
   const passedOn = reruns.findIndex((r) => r.status === 'passed');
   if (passedOn < 0) return { ...first, durationMs, ...timing, attempts };
-  const which = reruns.length === 1 ? 'the re-run' : `re-run ${passedOn + 1} of ${reruns.length}`;
+  const firstAttempt = { status: messages.t(`status.${first.status}`), message: first.message };
   return {
     ...first,
     status: 'flaky',
     points: 0,
     message:
-      `Flaky: failed on the first attempt and passed on ${which} with the same seed, so the outcome depends on timing; ` +
-      `a correct program passes every time, and a flaky check earns no points. ` +
-      `First attempt (${first.status}): ${first.message}`,
+      reruns.length === 1
+        ? verdicts.t('run.flaky', firstAttempt)
+        : verdicts.t('run.flakyOf', { ...firstAttempt, n: passedOn + 1, of: reruns.length }),
     durationMs,
     ...timing,
     attempts,
@@ -368,7 +370,7 @@ export async function runCheckAttempt(input: CheckRunInput): Promise<AttemptOutc
         ...base,
         status: 'error',
         points: 0,
-        message: `${thrown.title}. ${thrown.message}`,
+        message: verdicts.t('run.error', { title: thrown.title, message: thrown.message }),
         ...(thrown.excerpt ? { actual: thrown.excerpt } : {}),
       },
       // A start failure repeats on every try (and later checks are skipped for it); a crash,
@@ -385,12 +387,11 @@ export async function runCheckAttempt(input: CheckRunInput): Promise<AttemptOutc
       ...base,
       status: 'error',
       points: 0,
-      message:
-        (limit
-          ? `The server was stopped during the check: it hit ${limit}. `
-          : `The server crashed during the check: it ${how}${cause ? ` after throwing ${cause}` : ''}. ` +
-            `No input may crash a server: handle 'error' on every socket and validate what you read. `) +
-        `(Then: ${(thrown as Error).message})`,
+      message: limit
+        ? verdicts.t('run.limitDuring', { limit, then: (thrown as Error).message })
+        : cause
+          ? verdicts.t('run.crashThrown', { how, error: cause, then: (thrown as Error).message })
+          : verdicts.t('run.crash', { how, then: (thrown as Error).message }),
       ...(thrown instanceof CheckFailure && thrown.expected !== undefined ? { expected: thrown.expected } : {}),
       actual: crashed.stderr.excerpt(20),
     });
@@ -400,7 +401,7 @@ export async function runCheckAttempt(input: CheckRunInput): Promise<AttemptOutc
       ...base,
       status: 'timeout',
       points: 0,
-      message: `The check did not finish within ${thrown.timeoutMs} ms: the server stopped answering (a request left unanswered, or a client blocked by another). The transcript shows the last thing that happened.`,
+      message: verdicts.t('run.timeout', { ms: { ms: thrown.timeoutMs } }),
     });
   }
   if (thrown instanceof CheckFailure) {
@@ -421,7 +422,7 @@ export async function runCheckAttempt(input: CheckRunInput): Promise<AttemptOutc
       ...base,
       status: 'error',
       points: 0,
-      message: `Internal grader error in this check (please report it): ${error?.stack ?? String(error)}`,
+      message: verdicts.t('run.internal', { error: String(error?.stack ?? error) }),
     },
     retryable: false,
   };

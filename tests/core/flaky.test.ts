@@ -357,7 +357,7 @@ describe('retries option', () => {
     expect(combineAttempts(first, [])).toBe(first);
     const rerun: CheckResult = { ...first, status: 'passed', points: 2, message: '', durationMs: 30 };
     expect(combineAttempts(first, [rerun])).toMatchObject({ status: 'flaky', points: 0, durationMs: 130 });
-    expect(combineAttempts(first, [rerun]).message).toContain('First attempt (timeout): slow');
+    expect(combineAttempts(first, [rerun]).message).toContain('First attempt (timed out): slow');
   });
 });
 
