@@ -37,6 +37,7 @@ export async function batchCommand(classDir: string, options: BatchCliOptions): 
     concurrency: options.concurrency,
     shard: options.shard,
     progress: progressFor(options.progress),
+    schedule: options.schedule,
   });
   await writeClassOutputs(klass, outDir);
   const graded = klass.students.filter((s) => s.result).length;

@@ -69,6 +69,7 @@ export async function gradeCommand(submissions: string[], options: GradeCliOptio
       checkIds: options.check,
       retries: options.retries,
       exerciseConcurrency: options.parallel,
+      schedule: options.schedule,
     });
     await reporter.emit('onEnd');
     if (reporter.errors.length > 0) return 3;

@@ -57,6 +57,7 @@ function program(setExitCode: (code: number) => void, argv: string[]): Command {
     .option('-p, --parallel <n>', t('option.parallel'))
     .option('--exit-zero', t('option.exitZero'))
     .option('--due <date>', t('option.due'))
+    .option('--schedule <mode>', t('option.schedule'))
     .action(async (submissions: string[], raw: Record<string, unknown>) => {
       const parsed = GradeCliOptions.safeParse(raw);
       if (!parsed.success) throw new UsageError(t('error.option', { details: z.prettifyError(parsed.error) }));
@@ -80,6 +81,7 @@ function program(setExitCode: (code: number) => void, argv: string[]): Command {
     .option('--retries <n>', t('option.retries'), String(DEFAULT_RETRIES))
     .option('--exit-zero', t('option.exitZero'))
     .addOption(new Option('--progress <mode>', t('option.progress')).choices(['auto', 'bar', 'lines', 'none']).default('auto'))
+    .option('--schedule <mode>', t('option.schedule'))
     .action(async (folder: string, raw: Record<string, unknown>) => {
       const parsed = BatchCliOptions.safeParse(raw);
       if (!parsed.success) throw new UsageError(t('error.option', { details: z.prettifyError(parsed.error) }));

@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { DEFAULT_RETRIES } from '../runner/run-check.ts';
 import { cliMessages } from '../i18n/cli-messages.ts';
+import { SCHEDULES } from '../runner/scheduler.ts';
 
 /**
  * Messages are functions, so zod words them at parse time in the language of the command
@@ -29,6 +30,9 @@ const isolation = z.enum(['auto', 'bwrap', 'none'], { error: say('zod.isolation'
 /** Re-runs of a failed check with the same seed (a pass on a re-run: `flaky`, no points). */
 const retries = z.coerce.number({ error: say('zod.wholeNumber') }).int({ error: say('zod.wholeNumber') }).min(0, { error: say('zod.atLeastZero') }).max(5, { error: () => t('zod.atMost', { max: 5 }) }).default(DEFAULT_RETRIES);
 
+/** How checks are scheduled (grader/runner/scheduler.ts); undefined: env NETGRADE_SCHEDULE, else the default. */
+const schedule = z.enum(SCHEDULES, { error: say('zod.schedule') }).optional();
+
 export const GradeCliOptions = z.object({
   /** Exercises graded at the same time (each has its own servers and ports). */
   parallel: z.coerce.number().int({ error: say('zod.wholeNumber') }).min(1, { error: say('zod.atLeastOne') }).max(16).default(Math.min(2, availableParallelism())),
@@ -46,6 +50,7 @@ export const GradeCliOptions = z.object({
   timeScale: z.coerce.number().positive({ error: say('zod.aboveZero') }).max(20).default(1),
   retries,
   isolation,
+  schedule,
   /** When `after-due-date` checks become visible in student-facing formats. */
   due: z.coerce.date({ error: say('zod.date') }).optional(),
 });
@@ -73,5 +78,6 @@ export const BatchCliOptions = z.object({
   retries,
   isolation,
   progress: z.enum(['auto', 'bar', 'lines', 'none']).default('auto'),
+  schedule,
 });
 export type BatchCliOptions = z.infer<typeof BatchCliOptions>;

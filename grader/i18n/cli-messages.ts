@@ -68,6 +68,8 @@ export const cliMessages = defineCatalogue(
     'zod.date': 'must be a date, e.g. 2026-12-01T23:59:00Z',
     'zod.shard': 'must be i/n, e.g. 2/5',
     'zod.shardRange': 'i must be between 1 and n (1-based, like 1/3, 2/3, 3/3)',
+    'zod.schedule': 'must be sequential or concurrent',
+    'option.schedule': 'sequential: the checks of an exercise one after another; concurrent: independent checks side by side, each with its own server (checks that need the machine to themselves still run alone); default: NETGRADE_SCHEDULE, else sequential',
   },
   {
     'program.description': '为用 TypeScript（Node.js）写的并发网络编程练习评分。',
@@ -133,5 +135,7 @@ export const cliMessages = defineCatalogue(
     'zod.date': '必须是日期，例如 2026-12-01T23:59:00Z',
     'zod.shard': '格式必须是 i/n，例如 2/5',
     'zod.shardRange': 'i 必须在 1 到 n 之间（从 1 开始，如 1/3、2/3、3/3）',
+    'zod.schedule': '只能是 sequential 或 concurrent',
+    'option.schedule': 'sequential：一道题的检查一项接一项地运行；concurrent：互不依赖的检查同时运行，各用自己的服务器（需要独占机器的检查仍单独运行）；默认取 NETGRADE_SCHEDULE，否则为 sequential',
   },
 );
