@@ -133,9 +133,11 @@ const AMOUNT = /^[0-9]+$/;
 
 /** Answers one request line (without its line ending). Never throws. */
 async function handle(line: string): Promise<string> {
-  const words = line.split(/[ \t]+/).filter((w) => w !== '');
+  // Words are separated by exactly one space and taken as sent: a doubled, leading or trailing
+  // space, a tab or a stray \r makes an empty or odd word (ERR, or an unknown name).
+  const words = line.split(' ');
   const verb = words[0];
-  if (verb === undefined) return 'ERR empty line';
+  if (verb === undefined || line === '') return 'ERR empty line';
 
   switch (verb) {
     case 'BALANCE': {

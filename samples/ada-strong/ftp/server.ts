@@ -37,11 +37,12 @@ const CHUNK_BYTES = 64 * 1024;
 /**
  * Names that are visible in and allowed into the library. They can never leave FTP_ROOT
  * (no "/", "\", no "." or ".."), never reach our hidden temporary files (no leading "."),
- * and fit in one request line (no "\n" or "\r").
+ * and fit in one request line (no "\n"; a "\r" inside a name is an ordinary character).
+ * Names are taken exactly as sent: spaces at either end are part of the name.
  */
 function isValidName(name: string): boolean {
   if (name === '' || name.startsWith('.')) return false;
-  if (/[/\\\0\r\n]/.test(name)) return false;
+  if (/[/\\\0\n]/.test(name)) return false;
   return Buffer.byteLength(name, 'utf8') <= MAX_NAME_BYTES;
 }
 
