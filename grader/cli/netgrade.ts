@@ -41,23 +41,26 @@ function program(setExitCode: (code: number) => void, argv: string[]): Command {
       .helpOption('-h, --help', t('option.help'))
       .addOption(new Option('--lang <code>', t('option.lang')))
       .configureHelp(helpConfiguration());
+  // The options grade and batch share: what is graded and how.
+  const gradingOptions = (command: Command) =>
+    command
+      .addOption(new Option('-e, --exercise <id>', t('option.exercise')).argParser(collect))
+      .addOption(new Option('--check <id>', t('option.check')).argParser(collect))
+      .option('--time-scale <x>', t('option.timeScale'), '1')
+      .option('--isolation <mode>', t('option.isolation'), 'auto')
+      .option('--retries <n>', t('option.retries'), String(DEFAULT_RETRIES))
+      .option('--schedule <mode>', t('option.schedule'))
+      .option('--exit-zero', t('option.exitZero'));
 
-  withLang(cli.command('grade'))
+  gradingOptions(withLang(cli.command('grade')))
     .description(t('grade.description'))
     .argument('<submission...>', t('grade.submission'))
-    .addOption(new Option('-e, --exercise <id>', t('option.exercise')).argParser(collect))
-    .addOption(new Option('--check <id>', t('option.check')).argParser(collect))
     .option('-r, --reporter <list>', t('option.reporter', { list: REPORTERS.join(', ') }), 'terminal,html,json')
     .option('-o, --out <dir>', t('option.out'))
     .option('--seed <n>', t('option.seed'))
     .option('--quiz-bank <dir>', t('option.quizBank'))
-    .option('--time-scale <x>', t('option.timeScale'), '1')
-    .option('--isolation <mode>', t('option.isolation'), 'auto')
-    .option('--retries <n>', t('option.retries'), String(DEFAULT_RETRIES))
     .option('-p, --parallel <n>', t('option.parallel'))
-    .option('--exit-zero', t('option.exitZero'))
     .option('--due <date>', t('option.due'))
-    .option('--schedule <mode>', t('option.schedule'))
     .action(async (submissions: string[], raw: Record<string, unknown>) => {
       const parsed = GradeCliOptions.safeParse(raw);
       if (!parsed.success) throw new UsageError(t('error.option', { details: z.prettifyError(parsed.error) }));
@@ -66,22 +69,15 @@ function program(setExitCode: (code: number) => void, argv: string[]): Command {
       setExitCode(jailed ?? (await gradeCommand(submissions, parsed.data)));
     });
 
-  withLang(cli.command('batch'))
+  gradingOptions(withLang(cli.command('batch')))
     .description(t('batch.description'))
     .argument('<folder>', t('batch.folder'))
     .option('-o, --out <dir>', t('option.classOut'), 'class-reports')
     .option('-j, --concurrency <n>', t('option.concurrency'))
-    .addOption(new Option('-e, --exercise <id>', t('option.exercise')).argParser(collect))
-    .addOption(new Option('--check <id>', t('option.check')).argParser(collect))
     .option('--shard <i/n>', t('option.shard'))
     .option('--seed <n>', t('option.batchSeed'))
     .option('--quiz-bank <dir>', t('option.batchQuizBank'))
-    .option('--time-scale <x>', t('option.timeScale'), '1')
-    .option('--isolation <mode>', t('option.isolation'), 'auto')
-    .option('--retries <n>', t('option.retries'), String(DEFAULT_RETRIES))
-    .option('--exit-zero', t('option.exitZero'))
     .addOption(new Option('--progress <mode>', t('option.progress')).choices(['auto', 'bar', 'lines', 'none']).default('auto'))
-    .option('--schedule <mode>', t('option.schedule'))
     .action(async (folder: string, raw: Record<string, unknown>) => {
       const parsed = BatchCliOptions.safeParse(raw);
       if (!parsed.success) throw new UsageError(t('error.option', { details: z.prettifyError(parsed.error) }));
