@@ -10,6 +10,9 @@ import { ABSENCE_MS, describeOutcome, expectLine, expectSilence, readReplyLine, 
 import type { Random } from '../../grader/probes/segmentation.ts';
 import type { TcpProbe } from '../../grader/probes/tcp.ts';
 import { isProcNetAvailable, receiveQueueOf } from '../../grader/sandbox/proc-net.ts';
+import { waitUntilAccepted } from '../../grader/probes/delivery.ts';
+
+export { waitUntilAccepted };
 import type { RunningServer } from '../../grader/sandbox/sandbox.ts';
 
 export { ABSENCE_MS, withContext };
@@ -208,30 +211,6 @@ export async function expectNothingMore(probe: TcpProbe, ctx: CheckContext, afte
   await expectSilence(probe, { after, ms: ctx.ms(ABSENCE_MS), hint, meaning: '(nothing more)' });
 }
 
-/** Without the kernel's socket table: how long a loopback connection may take to be accepted. */
-const ACCEPT_FALLBACK_MS = 20;
-
-/**
- * Waits until the server has accepted every connection made to it so far: its listening
- * socket's accept queue (the rx_queue of the LISTEN entry in the kernel's socket table) is
- * empty. Node runs the server's 'connection' handler in the same turn as the accept, so
- * whatever that handler attaches to the socket is attached by then. An event with a
- * deadline, not a sleep; false when the queue did not empty in time.
- */
-export async function waitUntilAccepted(server: RunningServer, timeoutMs: number): Promise<boolean> {
-  if (!isProcNetAvailable()) {
-    await delay(ACCEPT_FALLBACK_MS);
-    return true;
-  }
-  const started = performance.now();
-  for (;;) {
-    const backlog = (['tcp', 'tcp6'] as const).map((table) => receiveQueueOf(table, server.port, 0)).find((q) => q.found);
-    if (backlog !== undefined && backlog.serverUnread === 0) return true;
-    if (performance.now() - started >= timeoutMs) return false;
-    // Polling the kernel's table for a state the server reaches on its own: bounds latency only.
-    await delay(1);
-  }
-}
 
 /** Without the kernel's socket table: how long bytes written on loopback may take to reach the server's queue. */
 const QUEUED_FALLBACK_MS = 20;

@@ -3,13 +3,12 @@
  * fresh server, so a server killed by one check costs only that check and stdout is judged
  * per check.
  */
-import { setTimeout as delay } from 'node:timers/promises';
 import type { CheckContext, CheckDefinition } from '../../grader/exercise/define.ts';
 import { CheckFailure } from '../../grader/model/errors.ts';
 import { ABSENCE_MS, describeOutcome, expectClosed, expectSilence, show } from '../../grader/probes/expect.ts';
 import { bytewise, utf8Split } from '../../grader/probes/segmentation.ts';
 import type { TcpProbe } from '../../grader/probes/tcp.ts';
-import { isProcNetAvailable, receiveQueueOf } from '../../grader/sandbox/proc-net.ts';
+import { waitUntilAccepted } from '../../grader/probes/delivery.ts';
 import type { RunningServer } from '../../grader/sandbox/sandbox.ts';
 
 export const REPLY = Buffer.from('收到收到\n', 'utf8');
@@ -148,30 +147,6 @@ async function expectOnStdout(server: RunningServer, messages: string[], ctx: Ch
   );
 }
 
-/** Without the kernel's socket table: how long a loopback connection may take to be accepted. */
-const ACCEPT_FALLBACK_MS = 20;
-
-/**
- * Waits until the server has accepted every connection made to it so far: its listening
- * socket's accept queue (the rx_queue of the LISTEN entry in the kernel's socket table) is
- * empty. Node runs the server's 'connection' handler in the same turn as the accept, so
- * whatever that handler attaches to the socket is attached by then. An event with a
- * deadline, not a sleep; false when the queue did not empty in time.
- */
-async function waitUntilAccepted(server: RunningServer, timeoutMs: number): Promise<boolean> {
-  if (!isProcNetAvailable()) {
-    await delay(ACCEPT_FALLBACK_MS);
-    return true;
-  }
-  const started = performance.now();
-  for (;;) {
-    const backlog = (['tcp', 'tcp6'] as const).map((table) => receiveQueueOf(table, server.port, 0)).find((q) => q.found);
-    if (backlog !== undefined && backlog.serverUnread === 0) return true;
-    if (performance.now() - started >= timeoutMs) return false;
-    // Polling the kernel's table for a state the server reaches on its own: bounds latency only.
-    await delay(1);
-  }
-}
 
 const FRAMING_HINT = 'TCP keeps no message boundaries (粘包): collect the bytes, split them at each \\n, and keep the unfinished rest for the next chunk.';
 

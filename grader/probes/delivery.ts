@@ -84,3 +84,28 @@ export async function waitUntilConsumed(endpoint: Endpoint, deadlineMs: number):
     await delay(POLL_MS);
   }
 }
+
+/** Without the kernel's socket table: how long a loopback connection may take to be accepted. */
+const ACCEPT_FALLBACK_MS = 20;
+
+/**
+ * Waits until the server has accepted every connection made to it so far: its listening
+ * socket's accept queue (the rx_queue of the LISTEN entry in the kernel's socket table) is
+ * empty. Node runs the server's 'connection' handler in the same turn as the accept, so
+ * whatever that handler attaches to the socket is attached by then. An event with a
+ * deadline, not a sleep; false when the queue did not empty in time.
+ */
+export async function waitUntilAccepted(server: { port: number }, timeoutMs: number): Promise<boolean> {
+  if (!isProcNetAvailable()) {
+    await delay(ACCEPT_FALLBACK_MS);
+    return true;
+  }
+  const started = performance.now();
+  for (;;) {
+    const backlog = (['tcp', 'tcp6'] as const).map((table) => receiveQueueOf(table, server.port, 0)).find((q) => q.found);
+    if (backlog !== undefined && backlog.serverUnread === 0) return true;
+    if (performance.now() - started >= timeoutMs) return false;
+    // Polling the kernel's table for a state the server reaches on its own: bounds latency only.
+    await delay(1);
+  }
+}
