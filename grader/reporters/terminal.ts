@@ -126,5 +126,5 @@ function oneLine(text: string): string {
 
 /** Wraps by display width; words longer than the width, and text without spaces (Chinese), are broken. */
 export function wrap(text: string, width: number): string[] {
-  return wrapAnsi(text, width, { hard: true, trim: false }).split('\n');
+  return wrapAnsi(text, width, { hard: true, trim: true }).split('\n');
 }
