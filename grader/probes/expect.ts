@@ -5,8 +5,19 @@
 import { CheckFailure } from '../model/errors.ts';
 import type { ReadOutcome, TcpProbe } from './tcp.ts';
 import { messages } from '../i18n/messages.ts';
+import { currentLanguage, withLanguage } from '../i18n/language.ts';
 
 const { t } = messages;
+
+/**
+ * Builds a failure in the language of the caller's own words (`after`, `hint`): an exercise
+ * whose messages are still English only (no catalogue yet) gets a whole English sentence,
+ * never English clauses inside a Chinese one.
+ */
+function inCallersLanguage<T>(words: Array<string | undefined>, build: () => T): T {
+  const english = (w: string | undefined) => w !== undefined && /[A-Za-z]{3,}/.test(w) && !/\p{Script=Han}/u.test(w);
+  return currentLanguage() !== 'en' && words.some(english) ? withLanguage('en', build) : build();
+}
 
 /**
  * How long a check watches for something that must not happen (a reply, a datagram, a
@@ -93,26 +104,30 @@ function sentence(context: { after: string; hint?: string | undefined }, probe: 
 export async function readReplyLine(probe: TcpProbe, context: ExpectContext): Promise<string> {
   const outcome = await probe.readLine(context.timeoutMs);
   if (outcome.kind === 'ok') return outcome.value;
-  throw new CheckFailure(sentence(context, probe, t('expect.replyLine', { got: describeOutcome(outcome) })), {
-    expected: t('expect.replyLineExpected'),
-    actual: describeOutcome(outcome),
-  });
+  throw inCallersLanguage([context.after, context.hint], () =>
+    new CheckFailure(sentence(context, probe, t('expect.replyLine', { got: describeOutcome(outcome) })), {
+      expected: t('expect.replyLineExpected'),
+      actual: describeOutcome(outcome),
+    }),
+  );
 }
 
 /** Reads a line and requires it to equal `expected` (or match it). Returns the line. */
 export async function expectLine(probe: TcpProbe, expected: LineExpectation, context: ExpectContext): Promise<string> {
   const outcome = await probe.readLine(context.timeoutMs);
-  const wanted = describeExpectation(expected);
-  if (outcome.kind === 'ok') {
-    if (matchesLine(expected, outcome.value)) return outcome.value;
-    throw new CheckFailure(sentence(context, probe, t('expect.reply', { wanted, got: show(outcome.value) })), {
+  if (outcome.kind === 'ok' && matchesLine(expected, outcome.value)) return outcome.value;
+  throw inCallersLanguage([context.after, context.hint, typeof expected === 'object' && !(expected instanceof RegExp) ? expected.description : undefined], () => {
+    const wanted = describeExpectation(expected);
+    if (outcome.kind === 'ok') {
+      return new CheckFailure(sentence(context, probe, t('expect.reply', { wanted, got: show(outcome.value) })), {
+        expected: expectationText(expected),
+        actual: outcome.value + '\n',
+      });
+    }
+    return new CheckFailure(sentence(context, probe, t('expect.reply', { wanted, got: describeOutcome(outcome) })), {
       expected: expectationText(expected),
-      actual: outcome.value + '\n',
+      actual: describeOutcome(outcome),
     });
-  }
-  throw new CheckFailure(sentence(context, probe, t('expect.reply', { wanted, got: describeOutcome(outcome) })), {
-    expected: expectationText(expected),
-    actual: describeOutcome(outcome),
   });
 }
 
@@ -120,16 +135,17 @@ export async function expectLine(probe: TcpProbe, expected: LineExpectation, con
 export async function expectClosed(probe: TcpProbe, context: ExpectContext): Promise<void> {
   const outcome = await probe.readUntilClosed(context.timeoutMs);
   if (outcome.kind === 'ok' && outcome.value.length === 0) return;
-  if (outcome.kind === 'ok') {
-    throw new CheckFailure(sentence(context, probe, t('expect.closeWithoutReply', { got: show(outcome.value) })), {
-      expected: t('expect.closeNothingSent'),
-      actual: show(outcome.value),
-    });
-  }
-  throw new CheckFailure(sentence(context, probe, t('expect.stillOpen', { ms: { ms: context.timeoutMs } })), {
-    expected: t('expect.connectionClosed'),
-    actual: describeOutcome(outcome),
-  });
+  throw inCallersLanguage([context.after, context.hint], () =>
+    outcome.kind === 'ok'
+      ? new CheckFailure(sentence(context, probe, t('expect.closeWithoutReply', { got: show(outcome.value) })), {
+          expected: t('expect.closeNothingSent'),
+          actual: show(outcome.value),
+        })
+      : new CheckFailure(sentence(context, probe, t('expect.stillOpen', { ms: { ms: context.timeoutMs } })), {
+          expected: t('expect.connectionClosed'),
+          actual: describeOutcome(outcome),
+        }),
+  );
 }
 
 export interface SilenceContext {
@@ -153,11 +169,13 @@ export async function expectSilence(probe: TcpProbe, context: SilenceContext): P
   const got = await probe.collectFor(context.ms);
   const closed = context.open === true && (probe.peerEnded || probe.isClosed);
   if (got.length === 0 && !closed) return;
-  const ms = { ms: context.ms };
-  const body = got.length > 0 ? t('expect.silenceSent', { ms, n: got.length, got: show(got) }) : t('expect.silenceClosed', { ms });
-  throw new CheckFailure(sentence(context, probe, body), {
-    expected: context.meaning ?? (context.open ? t('expect.silenceExpectedOpen', { ms }) : t('expect.silenceExpected', { ms })),
-    actual: got.length > 0 ? show(got) : t('expect.theConnectionClosed'),
+  throw inCallersLanguage([context.after, context.hint, context.meaning], () => {
+    const ms = { ms: context.ms };
+    const body = got.length > 0 ? t('expect.silenceSent', { ms, n: got.length, got: show(got) }) : t('expect.silenceClosed', { ms });
+    return new CheckFailure(sentence(context, probe, body), {
+      expected: context.meaning ?? (context.open ? t('expect.silenceExpectedOpen', { ms }) : t('expect.silenceExpected', { ms })),
+      actual: got.length > 0 ? show(got) : t('expect.theConnectionClosed'),
+    });
   });
 }
 

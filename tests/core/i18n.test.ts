@@ -12,6 +12,8 @@ import { catalogueProblems, type Catalogue } from '../../grader/i18n/catalogue.t
 import { cliMessages } from '../../grader/i18n/cli-messages.ts';
 import { resolveLanguage, withLanguage, currentLanguage, UnknownLanguageError } from '../../grader/i18n/language.ts';
 import { formatMessage } from '../../grader/i18n/message-format.ts';
+import { expectSilence } from '../../grader/probes/expect.ts';
+import type { TcpProbe } from '../../grader/probes/tcp.ts';
 import { messages } from '../../grader/i18n/messages.ts';
 import { EXERCISES_DIR, exerciseIds } from '../../grader/exercise/registry.ts';
 import type { SubmissionResult } from '../../grader/model/results.ts';
@@ -118,6 +120,21 @@ function minimalResult(language: 'en' | 'zh-CN'): SubmissionResult {
     ],
   } as SubmissionResult;
 }
+
+describe('shared expectations', () => {
+  /** A probe that receives `x` whenever it listens. */
+  const chatty = { label: 'c1', peerEnded: false, isClosed: false, collectFor: async () => Buffer.from('x') } as unknown as TcpProbe;
+
+  test('a Chinese grading writes the whole sentence in Chinese when the caller’s words are Chinese', async () => {
+    const error = await withLanguage('zh-CN', () => expectSilence(chatty, { after: '发送 "PING\\n"', ms: 100 })).catch((e: unknown) => e as Error);
+    expect(error.message).toBe('在 c1 上发送 "PING\\n"之后，期望 100毫秒内什么也不收到，但服务器发送了 1 字节："x"。');
+  });
+
+  test('an exercise still writing English gets a whole English sentence, never English inside Chinese', async () => {
+    const error = await withLanguage('zh-CN', () => expectSilence(chatty, { after: 'after sending "PING\\n"', ms: 100 })).catch((e: unknown) => e as Error);
+    expect(error.message).toBe('After sending "PING\\n" on c1, expected nothing within 100 ms, but the server sent 1 byte: "x".');
+  });
+});
 
 describe('reports speak the grading language', () => {
   test('HTML: <html lang>, a CJK font stack, and the chrome in Chinese', () => {
