@@ -126,12 +126,12 @@ describe('shared expectations', () => {
   const chatty = { label: 'c1', peerEnded: false, isClosed: false, collectFor: async () => Buffer.from('x') } as unknown as TcpProbe;
 
   test('a Chinese grading writes the whole sentence in Chinese when the caller’s words are Chinese', async () => {
-    const error = await withLanguage('zh-CN', () => expectSilence(chatty, { after: '发送 "PING\\n"', ms: 100 })).catch((e: unknown) => e as Error);
+    const error = await withLanguage('zh-CN', () => expectSilence(chatty, { after: '发送 "PING\\n"', ms: 100 })).then(() => new Error("no failure"), (e: unknown) => e as Error);
     expect(error.message).toBe('在 c1 上发送 "PING\\n"之后，期望 100毫秒内什么也不收到，但服务器发送了 1 字节："x"。');
   });
 
   test('an exercise still writing English gets a whole English sentence, never English inside Chinese', async () => {
-    const error = await withLanguage('zh-CN', () => expectSilence(chatty, { after: 'after sending "PING\\n"', ms: 100 })).catch((e: unknown) => e as Error);
+    const error = await withLanguage('zh-CN', () => expectSilence(chatty, { after: 'after sending "PING\\n"', ms: 100 })).then(() => new Error("no failure"), (e: unknown) => e as Error);
     expect(error.message).toBe('After sending "PING\\n" on c1, expected nothing within 100 ms, but the server sent 1 byte: "x".');
   });
 });
