@@ -472,6 +472,8 @@ export const checks: CheckDefinition[] = [
   },
   {
     id: 'concurrency.stalled',
+    /** Needs the machine to itself (timing): another upload acknowledged within the reply deadline while three clients stall. */
+    exclusive: true,
     title: 'Stalled clients (silent, half a header, data without FIN) do not delay another upload',
     points: 5,
     async run(ctx) {

@@ -625,6 +625,8 @@ export const checks: CheckDefinition[] = [
   },
   {
     id: 'concurrency.stalled',
+    /** Needs the machine to itself (timing): LIST, GET and PUT beside four stalled clients within 3000 ms, wall clock. */
+    exclusive: true,
     title: 'Stalled clients (unread download, unfinished upload, idle, half a request) do not block others',
     points: 5,
     timeoutMs: 30000,

@@ -532,6 +532,8 @@ export const checks: CheckDefinition[] = [
   // ——— many clients ———
   {
     id: 'clients.idle',
+    /** Needs the machine to itself (timing): another client answered within the reply deadline while one is silent and one stopped mid-line. */
+    exclusive: true,
     title: 'A client that sends nothing and one stopped mid-line do not delay another client',
     points: 4,
     async run(ctx) {
@@ -550,6 +552,8 @@ export const checks: CheckDefinition[] = [
   },
   {
     id: 'clients.load',
+    /** Needs the machine to itself (timing): many clients at once, each answer within its own deadline. */
+    exclusive: true,
     title: `${LOAD_CLIENTS} clients connected at once, ${LOAD_QUESTIONS} questions each, all answered`,
     points: 3,
     timeoutMs: 30_000,

@@ -312,6 +312,8 @@ export const echoChecks: CheckDefinition[] = [
   },
   {
     id: 'echo.idle-client',
+    /** Needs the machine to itself (timing): a third client echoed within 1500 ms while one is silent and one stopped mid-line. */
+    exclusive: true,
     title: 'An idle client and a client stopped mid-line do not delay another client',
     points: 4,
     part: 'echo',

@@ -300,6 +300,8 @@ export const checks: CheckDefinition[] = [
   },
   {
     id: 'concurrency.idle-client',
+    /** Needs the machine to itself (timing): another client's batch answered within the reply deadline while two clients stall. */
+    exclusive: true,
     title: 'Clients that stall mid-frame or send nothing do not hold up others',
     points: 5,
     async run(ctx) {

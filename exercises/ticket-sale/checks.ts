@@ -139,6 +139,8 @@ const byWorkers = (run: Run): Sale[] => run.sales.filter((s) => s.thread !== und
 export const checks: CheckDefinition[] = [
   {
     id: 'run.exit',
+    /** Needs the machine to itself (timing): exit within a time budget; first in plan order, it runs the shared timed runs alone. */
+    exclusive: true,
     title: 'main.ts sells and exits with code 0 within 10 s + 2 × TICKETS × SALE_MS / WINDOWS, with every setting',
     points: 10,
     timeoutMs: 240_000,
@@ -402,6 +404,8 @@ export const checks: CheckDefinition[] = [
   },
   {
     id: 'sale.concurrent',
+    /** Needs the machine to itself (timing): first sale to last under half of TICKETS × SALE_MS, a wall-clock ratio. */
+    exclusive: true,
     title: 'The windows sell at the same time: first sale to last under half of TICKETS × SALE_MS (10 windows, 60 tickets, 100 ms)',
     points: 10,
     async run(ctx) {
@@ -523,6 +527,8 @@ export const checks: CheckDefinition[] = [
   },
   {
     id: 'env.sale-ms',
+    /** Needs the machine to itself (timing): the mean pause between a window's sales within 0.9–3 × SALE_MS. */
+    exclusive: true,
     title: 'SALE_MS is respected: one window pauses SALE_MS ms after each sale',
     points: 5,
     async run(ctx) {
@@ -561,6 +567,8 @@ export const checks: CheckDefinition[] = [
   },
   {
     id: 'sales.under-load',
+    /** Needs the machine to itself (timing): puts its own load on the cores and judges the order under it. */
+    exclusive: true,
     title: `The ticket order holds on every one of ${LOADED_RUNS} runs on a busy machine (TICKETS=1000 WINDOWS=8 SALE_MS=0), paused and resumed at random moments`,
     points: 10,
     timeoutMs: 240_000,

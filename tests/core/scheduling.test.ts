@@ -20,6 +20,7 @@ import { Multiplexer, type Reporter } from '../../grader/reporters/reporter.ts';
 import { gradeSubmission } from '../../grader/runner/grade-submission.ts';
 import { CheckGate, resolveSchedule, type Schedule } from '../../grader/runner/scheduler.ts';
 import { isExclusive } from '../../grader/runner/exclusive-checks.ts';
+import { loadExercise } from '../../grader/exercise/registry.ts';
 import { DEFAULT_SANDBOX_CONFIG } from '../../grader/sandbox/sandbox.ts';
 import { leftoverGroups } from '../helpers/grade.ts';
 
@@ -266,13 +267,33 @@ describe('CheckGate', () => {
     expect(resolveSchedule(undefined, { NETGRADE_SCHEDULE: 'concurrent' })).toBe('concurrent');
     expect(resolveSchedule('sequential', { NETGRADE_SCHEDULE: 'concurrent' })).toBe('sequential');
     expect(() => resolveSchedule(undefined, { NETGRADE_SCHEDULE: 'fast' })).toThrow(/NETGRADE_SCHEDULE/);
-    expect(isExclusive('bank-transfer', { id: 'parallel.disjoint-pairs' }, {})).toBe(true);
-    expect(isExclusive('bank-transfer', { id: 'parallel.disjoint-pairs', exclusive: false }, {})).toBe(false);
+    expect(isExclusive('bank-transfer', { id: 'parallel.disjoint-pairs', exclusive: true }, {})).toBe(true);
+    expect(isExclusive('bank-transfer', { id: 'parallel.disjoint-pairs', exclusive: false }, { NETGRADE_EXCLUSIVE: '*' })).toBe(false);
     expect(isExclusive('bank-transfer', { id: 'parallel.disjoint-pairs' }, { NETGRADE_EXCLUSIVE_TABLE: '0' })).toBe(false);
     expect(isExclusive('chat', { id: 'login.ok' }, { NETGRADE_EXCLUSIVE: 'chat/login.ok' })).toBe(true);
     expect(isExclusive('chat', { id: 'login.ok' }, { NETGRADE_EXCLUSIVE: '*' })).toBe(true);
     expect(isExclusive('chat', { id: 'login.ok' }, {})).toBe(false);
   });
+});
+
+test('every check that judges timing declares that it needs the machine to itself', async () => {
+  const timing: Record<string, string[]> = {
+    'bank-transfer': ['transfer.delay', 'parallel.disjoint-pairs', 'concurrency.idle-client'],
+    interleave: ['output.under-load', 'output.order'],
+    ftp: ['concurrency.stalled'],
+    'sticky-packets': ['concurrency.idle-client'],
+    'file-upload': ['concurrency.stalled'],
+    'qa-bot': ['clients.idle', 'clients.load'],
+    'process-pool': ['sum.large', 'parallel.share', 'parallel.spread', 'parallel.overlap'],
+    'ticket-sale': ['run.exit', 'sale.concurrent', 'env.sale-ms', 'sales.under-load'],
+    'udp-dict': ['start.large-file', 'load.twenty-clients'],
+    'stage-exam': ['echo.idle-client'],
+  };
+  for (const [id, checkIds] of Object.entries(timing)) {
+    const checks = await (await loadExercise(id)).checks({ options: {} });
+    const declared = checks.filter((c) => c.exclusive === true).map((c) => c.id);
+    expect(declared, id).toEqual(expect.arrayContaining(checkIds));
+  }
 });
 
 describe('CPU burners of the exercise suite (NETGRADE_TEST_BURNERS)', () => {
