@@ -5,7 +5,6 @@
  * records, each stdout line credited to the thread that wrote it, and the judgement of the
  * ticket sequence shared by the checks.
  */
-import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +14,9 @@ import { describeExit, diagnoseEarlyExit, findStripError, thrownError } from '..
 import { DEFAULT_LIMITS } from '../../grader/sandbox/limits.ts';
 import type { SandboxProcess } from '../../grader/sandbox/process.ts';
 import type { ProgramRun } from '../../grader/sandbox/sandbox.ts';
+import { runMany, startLoad } from '../../grader/probes/load.ts';
+
+export { runMany, startLoad };
 
 /**
  * The grader's preload, shared with interleave: records every write to stdout with the writing
@@ -23,7 +25,6 @@ import type { ProgramRun } from '../../grader/sandbox/sandbox.ts';
  */
 export const TAP = fileURLToPath(new URL('../interleave/tap.mjs', import.meta.url));
 /** A busy loop, run in several copies to load the machine during sales.under-load. */
-export const BUSY = fileURLToPath(new URL('./busy.mjs', import.meta.url));
 /** Starts Node with the tap and N idle worker threads: what starting a program costs right now. */
 export const STARTUP = fileURLToPath(new URL('./startup.mjs', import.meta.url));
 /** The tap's records go to this file of the run's working directory (env NETGRADE_TAP). */
@@ -438,32 +439,6 @@ function salesOf(lines: string[], written: WrittenLine[]): Sale[] {
   return sales;
 }
 
-/** Runs `count` programs, at most `parallel` at a time; results in run order. */
-export async function runMany<T>(count: number, parallel: number, one: (i: number) => Promise<T>): Promise<T[]> {
-  const results: T[] = new Array<T>(count);
-  let next = 0;
-  const lane = async () => {
-    while (next < count) {
-      const i = next++;
-      results[i] = await one(i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(parallel, count) }, lane));
-  return results;
-}
-
-/** Starts 2 × CPU count busy loops (grader processes); returns a function that stops them. */
-export function startLoad(ctx: CheckContext): () => Promise<void> {
-  const procs: SandboxProcess[] = [];
-  const runs: Promise<unknown>[] = [];
-  for (let i = 0; i < 2 * availableParallelism(); i++) {
-    runs.push(ctx.runProgram({ harness: BUSY, timeoutMs: 600_000, onStart: (p) => procs.push(p) }).catch(() => undefined));
-  }
-  return async () => {
-    await Promise.all(procs.map((p) => p.kill()));
-    await Promise.all(runs);
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Describing
