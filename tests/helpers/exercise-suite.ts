@@ -38,8 +38,10 @@ export function exerciseSuite(exerciseId: string, options: { solutionRuns?: numb
       test(`${variant.slug}: ${variant.mistake}`, async () => {
         const { exercise } = await gradeExerciseFolder(exerciseId, join(VARIANTS, exerciseId, variant.slug), { seed: 777 });
         expect(variant.failsChecks.length).toBeGreaterThan(0);
-        expect(lostChecks(exercise), explain(exercise)).toEqual([...variant.failsChecks].sort());
-        expect(flakyChecks(exercise), `the variant passed these on the re-run (thin margin):\n${explain(exercise)}`).toEqual([]);
+        // A check the variant may also lose on a loaded machine (its own race) is left out of both.
+        const racy = new Set(variant.mayAlsoFail?.checks ?? []);
+        expect(lostChecks(exercise).filter((id) => !racy.has(id)), explain(exercise)).toEqual([...variant.failsChecks].sort());
+        expect(flakyChecks(exercise).filter((id) => !racy.has(id)), `the variant passed these on the re-run (thin margin):\n${explain(exercise)}`).toEqual([]);
         for (const check of exercise.checks.filter((c) => variant.failsChecks.includes(c.id))) {
           expect(['failed', 'timeout', 'error'], `${check.id} [${check.status}]`).toContain(check.status);
         }

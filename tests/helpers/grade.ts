@@ -23,6 +23,13 @@ export interface Variant {
   slug: string;
   mistake: string;
   failsChecks: string[];
+  /**
+   * Checks the variant may also lose, or pass only on the re-run, depending on the machine's
+   * load, with the reason: for a variant whose mistake is itself a race decided by the
+   * operating system (sleeps standing in for coordination), not by the grader. Rare; each
+   * one says why in `why`.
+   */
+  mayAlsoFail?: { checks: string[]; why: string };
 }
 
 export function variantsOf(exerciseId: string): Variant[] {
