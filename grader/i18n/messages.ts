@@ -6,6 +6,7 @@
  * 死锁, 互斥锁, 并发, 并行 …), not translated word for word.
  */
 import { defineCatalogue } from './catalogue.ts';
+import { currentLanguage, type Language } from './language.ts';
 
 export const messages = defineCatalogue(
   'grader',
@@ -327,8 +328,9 @@ export const messages = defineCatalogue(
   },
 );
 
-/** A verdict or error code as words a person reads, in the current language. */
-export function codeWords(code: string): string {
+/** A verdict or error code as words a person reads (未提交, "entry file missing"), in `language`. */
+export function codeWords(code: string, language: Language = currentLanguage()): string {
+  const t = messages.in(language);
   const key = `code.${code}`;
-  return key in messages.messages.en ? messages.t(key as 'code.NOT_SUBMITTED') : messages.t('code.other', { code });
+  return key in messages.messages.en ? t(key as 'code.NOT_SUBMITTED') : t('code.other', { code });
 }

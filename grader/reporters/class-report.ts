@@ -8,7 +8,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { currentLanguage } from '../i18n/language.ts';
-import { messages } from '../i18n/messages.ts';
+import { codeWords, messages } from '../i18n/messages.ts';
 import { ClassResult } from '../model/class.ts';
 import { renderReport } from './html.ts';
 import { writeJsonAtomically } from './json.ts';
@@ -54,10 +54,7 @@ export function classLanguage(klass: ClassResult) {
 export function overviewView(klass: ClassResult) {
   const lang = classLanguage(klass);
   const t = messages.in(lang);
-  const words = (code: string) => {
-    const key = `code.${code}`;
-    return key in messages.messages.en ? t(key as 'code.NOT_SUBMITTED') : t('code.other', { code });
-  };
+  const words = (code: string) => codeWords(code, lang);
   const maxTotal = klass.exercises.reduce((s, e) => s + e.maxScore, 0);
   const graded = klass.students.filter((s) => s.result);
   const students = klass.students.map((s) => {
