@@ -19,7 +19,15 @@ const browser = await chromium.launch({
 try {
   const page = await browser.newPage({ viewport: { width: Number(width), height: 900 } });
   await page.goto(pathToFileURL(resolve(input)).href);
-  await page.screenshot({ path: output, fullPage: process.argv.includes('--full') });
+  const option = (name: string) => {
+    const at = process.argv.indexOf(name);
+    return at > 0 ? process.argv[at + 1] : undefined;
+  };
+  const open = option('--open');
+  if (open) await page.locator(open).evaluateAll((elements) => elements.forEach((e) => e.setAttribute('open', '')));
+  const element = option('--element');
+  if (element) await page.locator(element).first().screenshot({ path: output });
+  else await page.screenshot({ path: output, fullPage: process.argv.includes('--full') });
 } finally {
   await browser.close();
 }

@@ -33,6 +33,10 @@ import {
   type Bank,
   type Sent,
 } from './protocol.ts';
+import { text } from './messages.ts';
+import { currentLanguage } from '../../grader/i18n/language.ts';
+
+const { t } = text;
 
 /** How long transfers sent together may take before a deadlock is suspected: a few delays each. */
 function deadlockMs(ctx: CheckContext, bank: Bank, transfers: number): number {
@@ -51,7 +55,9 @@ export const checks: CheckDefinition[] = [
   // ------------------------------------------------------------------------------- basics
   {
     id: 'basic.balance',
-    title: 'BALANCE answers OK <balance> for accounts (also 李四) and FAIL unknown account otherwise',
+    get title() {
+      return t('basic.balance.title');
+    },
     points: 4,
     async run(ctx) {
       const bank = await startBank(ctx);
@@ -67,13 +73,15 @@ export const checks: CheckDefinition[] = [
           ['BALANCE tom', 'FAIL unknown account'],
           ['BALANCE 李四', 'OK 2500'],
         ],
-        () => 'BALANCE <name> should answer `OK <balance>` for an account of accounts.json and `FAIL unknown account` otherwise (names are case-sensitive and may be non-ASCII: decode whole lines as UTF-8).',
+        () => t('basic.balance.hint'),
       );
     },
   },
   {
     id: 'basic.transfer',
-    title: 'A transfer moves the money and AUDIT keeps the total',
+    get title() {
+      return t('basic.transfer.title');
+    },
     points: 4,
     async run(ctx) {
       const bank = await startBank(ctx);
@@ -93,14 +101,16 @@ export const checks: CheckDefinition[] = [
         ],
         (request) =>
           request.startsWith('TRANSFER')
-            ? 'The sender has the money and both accounts exist: the transfer should succeed.'
-            : `After TRANSFER Tom Abby 2000 → OK (Tom 5000, Abby 8000), Tom should have 3000 and Abby 10000; after TRANSFER 李四 Eve 2500, 李四 has 0 and Eve 2500; AUDIT is always the total ${TOTAL}.`,
+            ? t('basic.transfer.hintTransfer')
+            : t('basic.transfer.hintAfter', { total: String(TOTAL) }),
       );
     },
   },
   {
     id: 'transfer.delay',
-    title: 'A transfer awaits TRANSFER_DELAY_MS (default 100) before its OK',
+    get title() {
+      return t('transfer.delay.title');
+    },
     points: 4,
     // Judges wall-clock timing: alone under the concurrent scheduling.
     exclusive: true,
@@ -111,14 +121,14 @@ export const checks: CheckDefinition[] = [
         const request = 'TRANSFER Tom Abby 1';
         const started = performance.now();
         await c1!.send(`${request}\n`);
-        await expectReply(c1!, request, 'OK', replyMs(ctx, bank, request), 'Tom has 5000: the transfer should succeed.');
+        await expectReply(c1!, request, 'OK', replyMs(ctx, bank, request), t('delay.afford'));
         return Math.round(performance.now() - started);
       };
       const took = await timeTransfer(await startBank(ctx, { delayMs: 400 }));
       if (took < 380) {
         throw new CheckFailure(
-          `TRANSFER answered after ${took} ms; with TRANSFER_DELAY_MS=400 it must await the delay between debit and credit (read the env variable; the default 100 is only for when it is unset).`,
-          { expected: 'OK after at least 380 ms', actual: `OK after ${took} ms` },
+          t('delay.tooSoon', { took: { ms: took } }),
+          { expected: t('delay.tooSoonExpected', { ms: { ms: 380 } }), actual: t('delay.tooSoonActual', { ms: { ms: took } }) },
         );
       }
       // The default: five transfers in one segment on one connection are answered one at a
@@ -131,20 +141,22 @@ export const checks: CheckDefinition[] = [
       const started = performance.now();
       await d1!.send(`${request}\n`.repeat(5));
       for (let i = 0; i < 5; i++) {
-        await expectReply(d1!, request, 'OK', replyMs(ctx, byDefault, request), '(five transfers of 1 from Tom, sent in one segment.) Tom has 5000: each transfer should succeed.');
+        await expectReply(d1!, request, 'OK', replyMs(ctx, byDefault, request), t('delay.affordFive'));
       }
       const tookByDefault = Math.round(performance.now() - started);
       if (tookByDefault < 475) {
         throw new CheckFailure(
-          `With TRANSFER_DELAY_MS unset, five transfers sent in one segment were all answered after ${tookByDefault} ms; answered one at a time, each awaiting the default delay of 100 ms, they take at least 500 ms (use 100 when the env variable is missing).`,
-          { expected: 'the fifth OK after at least 475 ms', actual: `the fifth OK after ${tookByDefault} ms` },
+          t('delay.defaultTooSoon', { took: { ms: tookByDefault } }),
+          { expected: t('delay.defaultExpected', { ms: { ms: 475 } }), actual: t('delay.defaultActual', { ms: { ms: tookByDefault } }) },
         );
       }
     },
   },
   {
     id: 'transfer.insufficient',
-    title: 'No overdraft: more than the balance gets FAIL insufficient funds; the whole balance may move',
+    get title() {
+      return t('transfer.insufficient.title');
+    },
     points: 4,
     async run(ctx) {
       const bank = await startBank(ctx);
@@ -164,14 +176,16 @@ export const checks: CheckDefinition[] = [
           ['TRANSFER Tom Abby 99999999999999999999999', 'FAIL insufficient funds'],
         ],
         () =>
-          'A transfer of more than the balance gets `FAIL insufficient funds` and changes nothing; a transfer of exactly the balance is allowed and leaves 0 (Tom 5000, Eve 0; compare amounts of any size exactly, e.g. with BigInt).',
+          t('insufficient.hint'),
       );
     },
   },
 
   {
     id: 'transfer.leading-zeros',
-    title: 'An amount with leading zeros (007) is a valid decimal integer',
+    get title() {
+      return t('transfer.leading-zeros.title');
+    },
     points: 2,
     async run(ctx) {
       const bank = await startBank(ctx);
@@ -189,8 +203,8 @@ export const checks: CheckDefinition[] = [
         ],
         (request) =>
           request.startsWith('TRANSFER')
-            ? 'The amount is valid when it is a decimal integer `[0-9]+` above 0: leading zeros are allowed (007 is 7); only all-zero amounts (0, 00) are `FAIL bad amount`.'
-            : 'After TRANSFER Tom Abby 007 → OK, 7 moved from Tom (5000) to Abby; after TRANSFER Abby Carl 00…010 → OK, 10 moved to Carl (3000).',
+            ? t('zeros.hintTransfer')
+            : t('zeros.hintAfter'),
       );
     },
   },
@@ -198,7 +212,9 @@ export const checks: CheckDefinition[] = [
   // ------------------------------------------------------------------------------- errors
   {
     id: 'errors.err',
-    title: 'Malformed requests (unknown verb, wrong word count, empty line) get ERR and the connection survives',
+    get title() {
+      return t('errors.err.title');
+    },
     points: 4,
     async run(ctx) {
       const bank = await startBank(ctx);
@@ -211,15 +227,17 @@ export const checks: CheckDefinition[] = [
           request,
           ANY_ERR,
           ctx.ms(REPLY_MS),
-          `(the nine malformed lines were sent in one segment.) ${quote(request)} is malformed (unknown verb, verbs are exact and upper-case / wrong number of words / empty line) and should get \`ERR <reason>\`, never FAIL or silence.`,
+          t('err.hint', { request: quote(request) }),
         );
       }
-      await ask(ctx, bank, c1!, 'BALANCE Tom', 'OK 5000', 'A connection survives every ERR: keep serving it.');
+      await ask(ctx, bank, c1!, 'BALANCE Tom', 'OK 5000', t('err.survives'));
     },
   },
   {
     id: 'errors.bad-amount',
-    title: 'Amounts that are not a positive decimal integer, and from = to, get FAIL bad amount',
+    get title() {
+      return t('errors.bad-amount.title');
+    },
     points: 5,
     async run(ctx) {
       const bank = await startBank(ctx);
@@ -235,19 +253,21 @@ export const checks: CheckDefinition[] = [
         const amount = request.split(' ')[3]!;
         const hint =
           request === 'TRANSFER Tom Tom 5'
-            ? 'A transfer from an account to itself is `FAIL bad amount`.'
-            : `The amount ${show(amount)} is not a positive decimal integer (digits 0-9 only, above 0): expected \`FAIL bad amount\` and no money moved (beware parseInt/Number: they accept \`1.5\`, \`5x\`, \`-5\`, \`1e3\`; test the text with /^[0-9]+$/ and then reject 0).`;
+            ? t('badAmount.self')
+            : t('badAmount.hint', { amount: show(amount) });
         // A lenient server may carry out such a "transfer": allow its delay.
         await expectReply(c1!, request, 'FAIL bad amount', replyMs(ctx, bank, request), hint);
       }
       for (const [request, expected] of after) {
-        await expectReply(c1!, request, expected, ctx.ms(REPLY_MS), 'After transfers that all got FAIL bad amount, no money may have moved.');
+        await expectReply(c1!, request, expected, ctx.ms(REPLY_MS), t('badAmount.after'));
       }
     },
   },
   {
     id: 'errors.spacing',
-    title: 'Words are taken exactly as sent: odd spacing, a tab or a stray \\r is refused (ERR or FAIL), never trimmed away',
+    get title() {
+      return t('errors.spacing.title');
+    },
     points: 3,
     async run(ctx) {
       const bank = await startBank(ctx);
@@ -273,15 +293,17 @@ export const checks: CheckDefinition[] = [
           c1!,
           request,
           ANY_REFUSAL,
-          `Names and arguments are taken exactly as sent (../shared/EXERCISES.md, Conventions): words are separated by one space, and only a \`\\r\` right before the \`\\n\` is dropped. A doubled, leading or trailing space, a tab or another \`\\r\` makes the request malformed (\`ERR\`) or names no account (\`FAIL unknown account\`): split on ' ', do not trim or split on runs of whitespace.`,
+          t('spacing.hint'),
         );
       }
-      await expectBalances(ctx, bank, c1!, { Tom: 5000, Abby: 8000 }, 'After the oddly spaced transfers (all refused), no money may have moved.');
+      await expectBalances(ctx, bank, c1!, { Tom: 5000, Abby: 8000 }, t('spacing.after'));
     },
   },
   {
     id: 'names.exact',
-    title: 'Names are looked up exactly: constructor, __proto__ or toString are unknown accounts',
+    get title() {
+      return t('names.exact.title');
+    },
     points: 3,
     async run(ctx) {
       const bank = await startBank(ctx);
@@ -301,14 +323,16 @@ export const checks: CheckDefinition[] = [
         ],
         (request) =>
           request.startsWith('BALANCE Tom') || request === 'AUDIT'
-            ? 'Transfers to or from names that are not accounts move no money.'
-            : `${quote(request)} names no account of accounts.json (names are letters and digits, and these are too). A plain object inherits constructor, toString, __proto__…: keep the accounts in a Map (or check Object.hasOwn) instead of looking names up on the object JSON.parse returned.`,
+            ? t('names.noMoney')
+            : t('names.hint', { request: quote(request) }),
       );
     },
   },
   {
     id: 'errors.check-order',
-    title: 'TRANSFER checks apply in order: ERR, bad amount, unknown account, insufficient funds',
+    get title() {
+      return t('errors.check-order.title');
+    },
     points: 4,
     async run(ctx) {
       const bank = await startBank(ctx);
@@ -325,13 +349,15 @@ export const checks: CheckDefinition[] = [
           ['TRANSFER Nobody Tom x y', ANY_ERR],
         ],
         (request, expected) =>
-          `The checks apply in the order ERR (word count), bad amount (amount or from = to), unknown account, insufficient funds: for ${quote(request)} the first that applies is ${expected === ANY_ERR ? '`ERR`' : `\`${expected}\``}.`,
+          t('checkOrder.hint', { request: quote(request), first: expected === ANY_ERR ? '`ERR`' : `\`${expected}\`` }),
       );
     },
   },
   {
     id: 'errors.no-crash',
-    title: 'Garbage (binary, invalid UTF-8, a 200 KB line, NUL bytes) never stops the server',
+    get title() {
+      return t('errors.no-crash.title');
+    },
     points: 4,
     async run(ctx) {
       const bank = await startBank(ctx);
@@ -357,20 +383,23 @@ export const checks: CheckDefinition[] = [
           seen.push(outcome.value);
           continue;
         }
+        const params = { conn: c1!.label, want: show(`OK ${TOTAL}`), got: describeOutcome(outcome) };
         throw new CheckFailure(
-          `After malformed input on ${c1!.label} (binary bytes, invalid UTF-8, a 200 KB line, a line of spaces, NUL bytes) followed by AUDIT, expected a line ${show(`OK ${TOTAL}`)} but got ${describeOutcome(outcome)}${seen.length > 0 ? ` (after ${seen.length} other line(s))` : ''}. No input may crash the server or stop it serving: decode leniently (invalid UTF-8 becomes U+FFFD), cap the line length, and answer ERR.`,
+          seen.length > 0 ? t('noCrash.failureAfter', { ...params, n: seen.length }) : t('noCrash.failure', params),
           { expected: `OK ${TOTAL}`, actual: describeOutcome(outcome) },
         );
       }
       const c2 = await ctx.connect(bank.server);
-      await ask(ctx, bank, c2, 'BALANCE Tom', 'OK 5000', 'After garbage on another connection, a new client must still be served.');
+      await ask(ctx, bank, c2, 'BALANCE Tom', 'OK 5000', t('noCrash.newClient'));
       bank.server.assertAlive();
     },
   },
 
   {
     id: 'robust.reset',
-    title: 'Clients that reset at every stage (before sending, mid-line, during a transfer, after a reply) stop nothing',
+    get title() {
+      return t('robust.reset.title');
+    },
     points: 4,
     async run(ctx) {
       const bank = await startBank(ctx, { delayMs: 300 });
@@ -380,10 +409,11 @@ export const checks: CheckDefinition[] = [
       c2!.reset();
       await c3!.send('TRANSFER Tom Abby 1000\n', { paced: true }); // read by the server, its reply still owed
       c3!.reset();
-      await ask(ctx, bank, c4!, 'BALANCE Carl', 'OK 3000', 'A BALANCE of an account no transfer touches is answered at once.');
+      await ask(ctx, bank, c4!, 'BALANCE Carl', 'OK 3000', t('reset.carl'));
       c4!.reset(); // after its reply
-      ctx.note(`${c1!.label} reset before sending, ${c2!.label} after half a line, ${c3!.label} after a TRANSFER (reply owed), ${c4!.label} after a reply.`);
-      const hint = `(${c1!.label} reset before sending, ${c2!.label} after "BALANCE To", ${c3!.label} right after sending TRANSFER Tom Abby 1000 (300 ms delay), ${c4!.label} after a reply.) A client that resets must cost nothing but its own connection: handle 'error' on every socket (ECONNRESET, EPIPE), never write to a destroyed socket without one, and let a transfer in flight finish (or not start) as a whole.`;
+      const labels = { c1: c1!.label, c2: c2!.label, c3: c3!.label, c4: c4!.label };
+      ctx.note(t('reset.note', labels));
+      const hint = t('reset.hint', labels);
       // The reset client's transfer happens as a whole or not at all. Whether its money may be
       // seen in flight is atomic.balance's question, not this one's: ask Tom's and Abby's
       // balances until they add up to 13000 again (a correct server's BALANCE waits for the
@@ -391,7 +421,7 @@ export const checks: CheckDefinition[] = [
       const settleBy = performance.now() + replyMs(ctx, bank, 'TRANSFER') + 4 * bank.delayMs;
       const balanceOf = async (name: string): Promise<number> => {
         await c5!.send(`BALANCE ${name}\n`);
-        const line = await expectLine(c5!, /^OK [0-9]+$/, { after: `sending ${quote(`BALANCE ${name}`)}`, timeoutMs: replyMs(ctx, bank, 'BALANCE') + bank.delayMs, hint });
+        const line = await expectLine(c5!, /^OK [0-9]+$/, { after: t('sending', { request: quote(`BALANCE ${name}`) }), timeoutMs: replyMs(ctx, bank, 'BALANCE') + bank.delayMs, hint });
         return Number(line.slice(3));
       };
       for (let round = 1; ; round++) {
@@ -401,8 +431,8 @@ export const checks: CheckDefinition[] = [
         if (tom + abby === 13000 && (tom === 5000 || tom === 4000)) break;
         if (performance.now() > settleBy) {
           throw new CheckFailure(
-            `After the resets, BALANCE Tom and BALANCE Abby on ${c5!.label} gave ${tom} + ${abby} = ${tom + abby} and did not come back to 5000 + 8000 or 4000 + 9000 within ${Math.round(replyMs(ctx, bank, 'TRANSFER') + 4 * bank.delayMs)} ms: the transfer of the client that reset was done only in part. ${hint}`,
-            { expected: 'Tom + Abby = 13000 (5000 + 8000, or 4000 + 9000)', actual: `BALANCE Tom → OK ${tom}, BALANCE Abby → OK ${abby}` },
+            t('reset.partial', { conn: c5!.label, tom: String(tom), abby: String(abby), sum: String(tom + abby), ms: { ms: Math.round(replyMs(ctx, bank, 'TRANSFER') + 4 * bank.delayMs) }, hint }),
+            { expected: t('reset.partialExpected'), actual: `BALANCE Tom → OK ${tom}, BALANCE Abby → OK ${abby}` },
           );
         }
       }
@@ -414,7 +444,9 @@ export const checks: CheckDefinition[] = [
   // ------------------------------------------------------------------------------ framing
   {
     id: 'framing.split',
-    title: 'Requests arriving one byte at a time (splitting 李) are reassembled',
+    get title() {
+      return t('framing.split.title');
+    },
     points: 3,
     // ~50 paced segments, each waiting until the server has read the one before: at load ~40
     // the reference took over the default 20 s. The deadline only bounds a faulty server.
@@ -434,14 +466,16 @@ export const checks: CheckDefinition[] = [
           request,
           expected,
           replyMs(ctx, bank, request),
-          '(the three requests were sent one byte per segment, so `李` = e6 9d 8e was split.) Collect bytes up to `\\n` and decode whole lines, never single chunks.',
+          t('split.hint'),
         );
       }
     },
   },
   {
     id: 'framing.pipelined',
-    title: 'Several requests in one segment are answered one at a time, in order',
+    get title() {
+      return t('framing.pipelined.title');
+    },
     points: 3,
     async run(ctx) {
       const bank = await startBank(ctx);
@@ -455,19 +489,21 @@ export const checks: CheckDefinition[] = [
         ['BALANCE Nobody', 'FAIL unknown account'],
       ];
       await c1!.send(steps.map(([r]) => `${r}\n`).join(''));
-      await expectInOrder(ctx, bank, c1!, steps, '(the six requests were sent in one segment.) Requests of one connection must be answered one at a time, in order: the BALANCE after a TRANSFER in the same segment must see the transfer.');
+      await expectInOrder(ctx, bank, c1!, steps, t('pipelined.hint'));
       // The six replies have arrived: an extra line would be written with them.
       await expectSilence(c1!, {
-        after: 'the six replies to the six requests',
+        after: t('pipelined.after'),
         ms: ctx.ms(ABSENCE_MS),
-        hint: 'Send exactly one reply line per request.',
-        meaning: 'nothing more after the six replies',
+        hint: t('pipelined.oneReply'),
+        meaning: t('pipelined.meaning'),
       });
     },
   },
   {
     id: 'framing.crlf',
-    title: 'Lines ending in \\r\\n are accepted',
+    get title() {
+      return t('framing.crlf.title');
+    },
     points: 3,
     async run(ctx) {
       const bank = await startBank(ctx);
@@ -479,13 +515,15 @@ export const checks: CheckDefinition[] = [
       ];
       await c1!.send(steps.map(([r]) => `${r}\r\n`).join(''));
       for (const [request, expected] of steps) {
-        await expectReply(c1!, `${request}\r\n`, expected, replyMs(ctx, bank, request), 'Lines ending in `\\r\\n` must be accepted: strip the `\\r` before splitting the words.');
+        await expectReply(c1!, `${request}\r\n`, expected, replyMs(ctx, bank, request), t('crlf.hint'));
       }
     },
   },
   {
     id: 'framing.fin',
-    title: "After the client's FIN every request received is answered (a last line without \\n too), then the server closes",
+    get title() {
+      return t('framing.fin.title');
+    },
     points: 4,
     async run(ctx) {
       const bank = await startBank(ctx);
@@ -500,18 +538,20 @@ export const checks: CheckDefinition[] = [
       await c1!.send(steps.map(([r]) => r).join('\n'));
       c1!.end();
       const hint =
-        "(the requests were followed at once by our FIN, the last one without `\\n`.) After the client's FIN the server must still answer every request received, including a last line without `\\n`, and then close. With node:net, create the server with `{ allowHalfOpen: true }` and call `socket.end()` once the replies are written.";
+        t('fin.hint');
       for (const [request, expected] of steps) await expectReply(c1!, request, expected, replyMs(ctx, bank, request), hint);
       await expectClosed(c1!, {
-        after: 'answering the three requests sent before our FIN',
+        after: t('fin.after'),
         timeoutMs: ctx.ms(REPLY_MS),
-        hint: 'Call socket.end() once the client has ended and every reply is written.',
+        hint: t('fin.closeHint'),
       });
     },
   },
   {
     id: 'concurrency.idle-client',
-    title: 'An idle client and a client stuck mid-line do not delay others',
+    get title() {
+      return t('concurrency.idle-client.title');
+    },
     points: 4,
     // Judges wall-clock timing: alone under the concurrent scheduling.
     exclusive: true,
@@ -521,7 +561,7 @@ export const checks: CheckDefinition[] = [
       void c1; // connected, sends nothing
       await c2!.send('TRANSFER Tom Ab', { paced: true }); // half a line, read by the server
       const started = performance.now();
-      const hint = `(${c1!.label} is connected and silent, ${c2!.label} sent "TRANSFER Tom Ab" and stopped.) A client that sends nothing, or half a line, must not delay other clients: never wait for one client's bytes while serving another.`;
+      const hint = t('idle.hint', { c1: c1!.label, c2: c2!.label });
       await conversation(
         ctx,
         bank,
@@ -536,9 +576,9 @@ export const checks: CheckDefinition[] = [
       const took = Math.round(performance.now() - started);
       const limit = ctx.ms(1500) + bank.delayMs;
       if (took > limit) {
-        throw new CheckFailure(`With an idle client and a half-line client connected, three requests on ${c3!.label} (one of them a transfer of ${bank.delayMs} ms) took ${took} ms. ${hint}`, {
-          expected: `all three answered within ${limit} ms`,
-          actual: `${took} ms`,
+        throw new CheckFailure(t('idle.slow', { conn: c3!.label, delay: { ms: bank.delayMs }, took: { ms: took }, hint }), {
+          expected: t('idle.expected', { ms: { ms: limit } }),
+          actual: t('ms', { ms: { ms: took } }),
         });
       }
       const request = 'TRANSFER Tom Abby 5';
@@ -550,7 +590,9 @@ export const checks: CheckDefinition[] = [
   // ---------------------------------------------------------- atomicity, deadlock, parallelism
   {
     id: 'atomic.audit',
-    title: 'AUDIT returns the initial total while transfers are in flight',
+    get title() {
+      return t('atomic.audit.title');
+    },
     points: 5,
     async run(ctx) {
       const bank = await startBank(ctx, { delayMs: 400 });
@@ -580,7 +622,7 @@ export const checks: CheckDefinition[] = [
           c4!,
           'AUDIT',
           `OK ${TOTAL}`,
-          `(AUDIT number ${i}, while ${sent.map(describeSent).join(', ')} were sent on other connections.) AUDIT must always return the initial total ${TOTAL}, also while transfers are in flight: take every account's lock (in the global order) so it waits for them, or add the money in flight.`,
+          t('audit.hint', { i, sent: sent.map(describeSent), total: String(TOTAL) }),
         );
       }
       await replies;
@@ -588,7 +630,9 @@ export const checks: CheckDefinition[] = [
   },
   {
     id: 'atomic.balance',
-    title: "BALANCE never shows a transfer's money in flight",
+    get title() {
+      return t('atomic.balance.title');
+    },
     points: 4,
     async run(ctx) {
       const bank = await startBank(ctx, { delayMs: 500 });
@@ -615,15 +659,15 @@ export const checks: CheckDefinition[] = [
         for (const answer of answers) {
           const match = answer.outcome.kind === 'ok' ? /^OK (-?[0-9]+)$/.exec(answer.outcome.value) : null;
           if (!match) {
-            throw replyFailure(answer.sent.probe, answer.sent.request, 'OK <balance>', answer.outcome, `(sent while ${describeSent(moving!)} was in flight.) A BALANCE of an account in a transfer may wait until the transfer is done, but must be answered.`);
+            throw replyFailure(answer.sent.probe, answer.sent.request, 'OK <balance>', answer.outcome, t('balance.hint', { moving: describeSent(moving!) }));
           }
           values.push(Number(match[1]));
         }
         const [tom, abby] = values as [number, number];
         if (tom + abby !== 13000) {
           throw new CheckFailure(
-            `During ${describeSent(moving!)}, BALANCE Tom + BALANCE Abby (pair ${pair}, sent at the same moment on ${c2!.label} and ${c3!.label}) gave ${tom} + ${abby} = ${tom + abby} ≠ 13000: a transfer's money was visible in flight. Hold both accounts' locks for the whole transfer (delay included) and take the account's lock in BALANCE.`,
-            { expected: 'two balances adding up to 13000 (5000 + 8000)', actual: `BALANCE Tom → OK ${tom}, BALANCE Abby → OK ${abby}` },
+            t('balance.visible', { moving: describeSent(moving!), pair, c2: c2!.label, c3: c3!.label, tom: String(tom), abby: String(abby), sum: String(tom + abby) }),
+            { expected: t('balance.expected'), actual: `BALANCE Tom → OK ${tom}, BALANCE Abby → OK ${abby}` },
           );
         }
       }
@@ -632,7 +676,9 @@ export const checks: CheckDefinition[] = [
   },
   {
     id: 'atomic.no-overdraft',
-    title: 'Five concurrent transfers of 2000 from Tom (5000): exactly two OK, no overdraft',
+    get title() {
+      return t('atomic.no-overdraft.title');
+    },
     points: 5,
     async run(ctx) {
       const bank = await startBank(ctx, { delayMs: 300 }) // long: the five arrive within one delay even under load;
@@ -642,29 +688,31 @@ export const checks: CheckDefinition[] = [
       const timeoutMs = ctx.ms(3000) + 5 * bank.delayMs;
       const answers = await awaitReplies(sent, timeoutMs);
       const pending = answers.filter((a) => a.outcome.kind === 'timeout').map((a) => a.sent);
-      if (pending.length > 0) throw deadlockSuspected(pending, timeoutMs, bank.delayMs, 'with five transfers of 2000 from Tom sent at the same moment,', answers);
+      if (pending.length > 0) throw deadlockSuspected(pending, timeoutMs, bank.delayMs, t('overdraft.context'), answers);
       let oks = 0;
       for (const answer of answers) {
         const line = answer.outcome.kind === 'ok' ? answer.outcome.value : undefined;
         if (line === 'OK') oks++;
         else if (line !== 'FAIL insufficient funds') {
-          throw replyFailure(answer.sent.probe, answer.sent.request, 'OK', answer.outcome, 'Each of the five transfers from Tom may only get `OK` or `FAIL insufficient funds`.');
+          throw replyFailure(answer.sent.probe, answer.sent.request, 'OK', answer.outcome, t('overdraft.onlyTwo'));
         }
       }
-      const hint = 'the balance check and the debit must happen under the account\'s lock, with no await in between.';
+      const hint = t('overdraft.lock');
       if (oks !== 2) {
         throw new CheckFailure(
-          `Five transfers of 2000 from Tom (balance 5000) sent at the same moment on five connections got ${oks} OK (expected exactly 2, and 3 × FAIL insufficient funds): ${hint}`,
+          t('overdraft.count', { oks, hint }),
           { expected: '2 × OK, 3 × FAIL insufficient funds', actual: answers.map((a) => `${describeSent(a.sent)} → ${describeOutcome(a.outcome)}`).join('\n') },
         );
       }
-      await ask(ctx, bank, probes[0]!, 'BALANCE Tom', 'OK 1000', `After two of five transfers of 2000 from Tom (5000) got OK, Tom has 1000: ${hint}`);
-      await ask(ctx, bank, probes[0]!, 'AUDIT', `OK ${TOTAL}`, 'Concurrent transfers must neither create nor lose money.');
+      await ask(ctx, bank, probes[0]!, 'BALANCE Tom', 'OK 1000', t('overdraft.after', { hint }));
+      await ask(ctx, bank, probes[0]!, 'AUDIT', `OK ${TOTAL}`, t('overdraft.total'));
     },
   },
   {
     id: 'atomic.storm',
-    title: 'A storm of concurrent random transfers: AUDIT always the total, no balance negative, final balances as the OKs say',
+    get title() {
+      return t('atomic.storm.title');
+    },
     points: 7,
     async run(ctx) {
       await storm(ctx);
@@ -672,7 +720,9 @@ export const checks: CheckDefinition[] = [
   },
   {
     id: 'deadlock.opposite-transfers',
-    title: 'Tom→Abby and Abby→Tom at the same moment both complete',
+    get title() {
+      return t('deadlock.opposite-transfers.title');
+    },
     points: 7,
     async run(ctx) {
       // 500 ms: a request-order locker deadlocks only when the second transfer reaches the
@@ -687,14 +737,16 @@ export const checks: CheckDefinition[] = [
           [c2!, 'TRANSFER Abby Tom 3000'],
         ],
         deadlockMs(ctx, bank, 2),
-        'with opposite transfers sent at the same moment (like the classic program),',
+        t('opposite.context'),
       );
-      await expectBalances(ctx, bank, c3!, { Tom: 6000, Abby: 7000 }, 'After TRANSFER Tom Abby 2000 and TRANSFER Abby Tom 3000 both answered OK, Tom has 6000 and Abby 7000.');
+      await expectBalances(ctx, bank, c3!, { Tom: 6000, Abby: 7000 }, t('opposite.after'));
     },
   },
   {
     id: 'deadlock.ring',
-    title: 'Rings of transfers over three and five accounts at the same moment all complete',
+    get title() {
+      return t('deadlock.ring.title');
+    },
     points: 5,
     timeoutMs: 40_000,
     async run(ctx) {
@@ -703,7 +755,7 @@ export const checks: CheckDefinition[] = [
       const check = probes[5]!;
       const ring3 = ['Tom', 'Abby', 'Carl'];
       await ringOf(ctx, bank, probes, ring3, ring3.map(() => 1000));
-      await expectBalances(ctx, bank, check, { Tom: 5000, Abby: 8000, Carl: 3000 }, 'After the ring Tom→Abby→Carl→Tom of 1000 each (all OK), each account sent and received 1000: the balances are unchanged.');
+      await expectBalances(ctx, bank, check, { Tom: 5000, Abby: 8000, Carl: 3000 }, t('ring.three'));
       // A ring over the five funded accounts, in a seeded order, each sender able to pay.
       const ring5 = ctx.random.shuffle(['Tom', 'Abby', 'Carl', 'Dora', '李四']);
       const amounts = ring5.map((name) => ctx.random.int(1, ACCOUNTS[name]!));
@@ -713,12 +765,14 @@ export const checks: CheckDefinition[] = [
         const before = (i + ring5.length - 1) % ring5.length;
         expected[name] = ACCOUNTS[name]! - amounts[i]! + amounts[before]!;
       });
-      await expectBalances(ctx, bank, check, expected, `After the ring ${ring5.join('→')}→${ring5[0]} (all OK), each account has its balance minus what it sent plus what it received.`);
+      await expectBalances(ctx, bank, check, expected, t('ring.five', { ring: `${ring5.join('→')}→${ring5[0]}` }));
     },
   },
   {
     id: 'parallel.disjoint-pairs',
-    title: 'Five transfers between disjoint pairs, from five connections at once, take about one delay',
+    get title() {
+      return t('parallel.disjoint-pairs.title');
+    },
     points: 5,
     // Judges wall-clock timing: alone under the concurrent scheduling.
     exclusive: true,
@@ -738,7 +792,7 @@ export const checks: CheckDefinition[] = [
       const answers = await awaitReplies(sent, ctx.ms(REPLY_MS) + 2 * pairs.length * bank.delayMs);
       for (const answer of answers) {
         if (answer.outcome.kind !== 'ok' || answer.outcome.value !== 'OK') {
-          throw replyFailure(answer.sent.probe, answer.sent.request, 'OK', answer.outcome, 'Every sender can afford its transfer of 10.');
+          throw replyFailure(answer.sent.probe, answer.sent.request, 'OK', answer.outcome, t('disjoint.afford'));
         }
       }
       const latest = Math.max(...answers.map((a) => a.ms));
@@ -746,10 +800,17 @@ export const checks: CheckDefinition[] = [
       const allowed = 2.5;
       if (ratio > allowed) {
         throw new CheckFailure(
-          `${pairs.length} transfers between disjoint pairs of accounts (${pairs.map(([f, t]) => `${f}→${t}`).join(', ')}), sent at the same moment on ${pairs.length} connections, took ${latest} ms together with TRANSFER_DELAY_MS=${bank.delayMs}: ${ratio.toFixed(1)} delays, where parallel transfers take about 1 and one after the other ${pairs.length} (allowed: ${allowed}, a margin for a loaded machine). Lock the two accounts involved, not the whole bank.`,
+          t('disjoint.slow', {
+            n: pairs.length,
+            pairs: pairs.map(([from, to]) => `${from}→${to}`).join(currentLanguage() === 'zh-CN' ? '、' : ', '),
+            took: { ms: latest },
+            delay: String(bank.delayMs),
+            ratio: ratio.toFixed(1),
+            allowed: String(allowed),
+          }),
           {
-            expected: `the last OK within ${Math.round(allowed * bank.delayMs)} ms (${allowed} × ${bank.delayMs})`,
-            actual: answers.map((a) => `${describeSent(a.sent)} → OK after ${a.ms} ms`).join('\n'),
+            expected: t('disjoint.expected', { ms: { ms: Math.round(allowed * bank.delayMs) }, allowed: String(allowed), delay: String(bank.delayMs) }),
+            actual: answers.map((a) => t('disjoint.actualLine', { sent: describeSent(a.sent), ms: { ms: a.ms } })).join('\n'),
           },
         );
       }
@@ -760,7 +821,7 @@ export const checks: CheckDefinition[] = [
 /** Sends the ring members[0]→members[1]→…→members[0] at the same moment; all must be OK. */
 async function ringOf(ctx: CheckContext, bank: Bank, probes: TcpProbe[], members: string[], amounts: number[]): Promise<void> {
   const items = members.map((from, i): [TcpProbe, string] => [probes[i]!, `TRANSFER ${from} ${members[(i + 1) % members.length]} ${amounts[i]}`]);
-  await transfersTogether(bank, items, deadlockMs(ctx, bank, members.length), `with a ring of ${members.length} transfers (${members.join('→')}→${members[0]}) sent at the same moment,`);
+  await transfersTogether(bank, items, deadlockMs(ctx, bank, members.length), t('ring.context', { n: members.length, ring: `${members.join('→')}→${members[0]}` }));
 }
 
 // ------------------------------------------------------------------------------------ storm
@@ -823,7 +884,7 @@ async function storm(ctx: CheckContext): Promise<void> {
     }
     pending.delete(probe);
     if (outcome.kind !== 'ok') {
-      failure ??= replyFailure(probe, request, request.startsWith('TRANSFER') ? 'OK' : 'OK <n>', outcome, 'During the storm.');
+      failure ??= replyFailure(probe, request, request.startsWith('TRANSFER') ? 'OK' : 'OK <n>', outcome, t('storm.during'));
       stop = true;
       return undefined;
     }
@@ -849,7 +910,7 @@ async function storm(ctx: CheckContext): Promise<void> {
       } else if (reply === 'FAIL insufficient funds') {
         refused++;
       } else {
-        fail(replyFailure(probe, request, 'OK', { kind: 'ok', value: reply }, 'Every transfer of the storm is well-formed between existing accounts: the only possible replies are `OK` and `FAIL insufficient funds`.'));
+        fail(replyFailure(probe, request, 'OK', { kind: 'ok', value: reply }, t('storm.onlyTwo')));
         return;
       }
     }
@@ -864,7 +925,7 @@ async function storm(ctx: CheckContext): Promise<void> {
       observed++;
       const problem = judge(request, reply);
       if (problem) {
-        fail(new CheckFailure(`${problem.message} (${transfersAround} transfer(s) of the storm were waiting for their replies when it was sent.)`, { expected: problem.expected ?? '', actual: problem.actual ?? '' }));
+        fail(new CheckFailure(t('storm.waiting', { message: problem.message, n: transfersAround }), { expected: problem.expected ?? '', actual: problem.actual ?? '' }));
         return;
       }
       // Spread the observations over the storm (pacing the load, not synchronisation).
@@ -897,7 +958,7 @@ async function storm(ctx: CheckContext): Promise<void> {
       if (!match) return replyFailure(watcher, request, 'OK <balance>', { kind: 'ok', value: reply }, 'BALANCE of an existing account answers `OK <balance>`.');
       if (Number(match[1]) < 0) {
         return new CheckFailure(
-          `During the storm, ${watcher.label} sent ${quote(request)} and got ${show(reply)}: a balance went negative. Concurrent transfers from one account must not both pass the balance check: check and debit under the account's lock, with no await in between.`,
+          t('storm.negative', { conn: watcher.label, request: quote(request), reply: show(reply) }),
           { expected: 'OK <a balance ≥ 0>', actual: reply },
         );
       }
@@ -908,16 +969,16 @@ async function storm(ctx: CheckContext): Promise<void> {
 
   if (failure) throw failure;
   if (pending.size > 0) {
-    throw deadlockSuspected([...pending.values()], deadline, bank.delayMs, `during a storm of ${STORM_CLIENTS} clients sending transfers (${oks} answered OK and ${refused} FAIL so far),`);
+    throw deadlockSuspected([...pending.values()], deadline, bank.delayMs, t('storm.context', { clients: STORM_CLIENTS, oks, refused }));
   }
-  ctx.note(`storm: ${oks} transfers OK, ${refused} FAIL insufficient funds, ${observed} AUDIT/BALANCE observations`);
+  ctx.note(t('storm.note', { oks, refused, observed }));
 
-  const summary = `${oks} transfers answered OK and ${refused} FAIL insufficient funds`;
+  const summary = t('storm.summary', { oks, refused });
   const overdrawn = [...model].filter(([, balance]) => balance < 0);
   if (overdrawn.length > 0) {
     throw new CheckFailure(
-      `After the storm (${summary}), the transfers answered OK took more from ${overdrawn.map(([n]) => n).join(', ')} than it ever had: a balance went negative. Concurrent transfers from one account must not both pass the balance check: check and debit under the account's lock, with no await in between.`,
-      { expected: 'every balance ≥ 0', actual: overdrawn.map(([n, b]) => `${n}: ${b}`).join(', ') },
+      t('storm.overdrawn', { summary, names: overdrawn.map(([n]) => n) }),
+      { expected: t('storm.overdrawnExpected'), actual: overdrawn.map(([n, b]) => `${n}: ${b}`).join(', ') },
     );
   }
   const expected = Object.fromEntries(model);
@@ -926,6 +987,6 @@ async function storm(ctx: CheckContext): Promise<void> {
     bank,
     auditor,
     expected,
-    `After the storm (${summary}), each balance should be its initial balance plus the OK transfers into it minus the OK transfers out of it: a transfer answered OK is applied exactly once, a FAIL changes nothing.`,
+    t('storm.final', { summary }),
   );
 }

@@ -8,6 +8,15 @@ import { CheckFailure } from '../../grader/model/errors.ts';
 import { describeOutcome, expectLine, show, type LineExpectation } from '../../grader/probes/expect.ts';
 import type { ReadOutcome, TcpProbe } from '../../grader/probes/tcp.ts';
 import type { RunningServer } from '../../grader/sandbox/sandbox.ts';
+import { currentLanguage } from '../../grader/i18n/language.ts';
+import { text } from './messages.ts';
+
+const { t } = text;
+
+/** `a; b; c` in English, `a；b；c` in Chinese: items that hold commas of their own. */
+function semicolons(items: string[]): string {
+  return items.join(currentLanguage() === 'zh-CN' ? '；' : '; ');
+}
 
 /** The accounts of every check (unless it says otherwise): total 19500. */
 export const ACCOUNTS: Readonly<Record<string, number>> = { Tom: 5000, Abby: 8000, Carl: 3000, Dora: 1000, Eve: 0, 李四: 2500 };
@@ -47,7 +56,7 @@ export async function startBank(
     fixtures: { 'accounts.json': JSON.stringify(accounts) },
     env: unset ? {} : { TRANSFER_DELAY_MS: String(delayMs) },
   });
-  ctx.note(`accounts.json = ${JSON.stringify(accounts)}, ${unset ? 'TRANSFER_DELAY_MS unset (default 100)' : `TRANSFER_DELAY_MS=${delayMs}`}`);
+  ctx.note(unset ? t('note.startedUnset', { accounts: JSON.stringify(accounts) }) : t('note.started', { accounts: JSON.stringify(accounts), delay: String(delayMs) }));
   return { server, delayMs, accounts };
 }
 
@@ -68,8 +77,8 @@ export function matches(expected: string, line: string): boolean {
 }
 
 function wanted(expected: string): string {
-  if (expected === ANY_ERR) return 'a line `ERR <reason>`';
-  if (expected === ANY_REFUSAL) return 'a refusal, `ERR <reason>` or `FAIL <reason>`';
+  if (expected === ANY_ERR) return t('wanted.err');
+  if (expected === ANY_REFUSAL) return t('wanted.refusal');
   return show(expected);
 }
 
@@ -91,7 +100,8 @@ export function replyFailure(
   hint: string,
 ): CheckFailure {
   const got = outcome.kind === 'ok' ? show(outcome.value) : describeOutcome(outcome);
-  return new CheckFailure(`Sending ${quote(request)} on ${probe.label}, expected the reply ${wanted(expected)} but got ${got}. ${hint}`.trim(), {
+  const params = { request: quote(request), conn: probe.label, wanted: wanted(expected), got };
+  return new CheckFailure(hint ? t('reply.wrongHint', { ...params, hint }) : t('reply.wrong', params), {
     expected: `${request.replace(/\r?\n$/, '')}  →  ${expected}`,
     actual: `${request.replace(/\r?\n$/, '')}  →  ${outcome.kind === 'ok' ? outcome.value : describeOutcome(outcome)}`,
   });
@@ -113,7 +123,7 @@ export function expectReply(
   timeoutMs: number,
   hint = '',
 ): Promise<string> {
-  return expectLine(probe, lineExpectation(expected), { after: `sending ${quote(request)}`, timeoutMs, hint: hint || undefined });
+  return expectLine(probe, lineExpectation(expected), { after: t('sending', { request: quote(request) }), timeoutMs, hint: hint || undefined });
 }
 
 /** Sends one request (a `\n` is added) and requires its reply to match `expected`. */
@@ -209,17 +219,20 @@ export function deadlockSuspected(
 ): CheckFailure {
   const times = Math.round(waitedMs / Math.max(1, delayMs));
   const done = answered.filter((a) => a.outcome.kind === 'ok');
-  return new CheckFailure(
-    `Deadlock suspected: ${context} ${pending.length === 1 ? 'one request was' : `${pending.length} requests were`} still unanswered ` +
-      `${waitedMs} ms after being sent (about ${times} times TRANSFER_DELAY_MS=${delayMs}): ` +
-      `${pending.map(describeSent).join('; ')}.` +
-      (done.length > 0 ? ` Answered meanwhile: ${done.map((a) => `${describeSent(a.sent)} → ${show((a.outcome as { value: string }).value)}`).join('; ')}.` : '') +
-      ` Transfers that wait for each other's locks in a cycle never finish: acquire the two accounts' locks in one global order (e.g. sorted by name), whatever the direction of the transfer, and hold them for the whole transfer.`,
-    {
-      expected: `every transfer answered within ${waitedMs} ms`,
-      actual: `still pending: ${pending.map(describeSent).join('; ')}`,
-    },
-  );
+  const params = { context, ms: { ms: waitedMs }, times, delay: String(delayMs), pending: semicolons(pending.map(describeSent)) };
+  const answeredList = semicolons(done.map((a) => `${describeSent(a.sent)} → ${show((a.outcome as { value: string }).value)}`));
+  const message =
+    pending.length === 1
+      ? done.length > 0
+        ? t('deadlock.oneAnswered', { ...params, answered: answeredList })
+        : t('deadlock.one', params)
+      : done.length > 0
+        ? t('deadlock.manyAnswered', { ...params, n: pending.length, answered: answeredList })
+        : t('deadlock.many', { ...params, n: pending.length });
+  return new CheckFailure(message, {
+    expected: t('deadlock.expected', { ms: { ms: waitedMs } }),
+    actual: t('deadlock.actual', { pending: semicolons(pending.map(describeSent)) }),
+  });
 }
 
 /**
@@ -238,7 +251,7 @@ export async function transfersTogether(
   if (pending.length > 0) throw deadlockSuspected(pending, timeoutMs, bank.delayMs, context, answers);
   for (const answer of answers) {
     if (answer.outcome.kind !== 'ok' || answer.outcome.value !== 'OK') {
-      throw replyFailure(answer.sent.probe, answer.sent.request, 'OK', answer.outcome, `${context[0]!.toUpperCase()}${context.slice(1)}, each sender can afford its transfer.`);
+      throw replyFailure(answer.sent.probe, answer.sent.request, 'OK', answer.outcome, t('together.afford', { context: `${context[0]!.toUpperCase()}${context.slice(1)}` }));
     }
   }
   return answers;
@@ -257,8 +270,6 @@ export async function expectBalances(
   }
   await ask(ctx, bank, probe, 'AUDIT', `OK ${sum(Object.values(bank.accounts))}`, why);
 }
-
-const ordinal = (n: number): string => `${n}${n % 10 === 1 && n % 100 !== 11 ? 'st' : n % 10 === 2 && n % 100 !== 12 ? 'nd' : n % 10 === 3 && n % 100 !== 13 ? 'rd' : 'th'}`;
 
 /**
  * Reads the replies to `steps`, all sent already on `probe` (in one segment), and requires
@@ -297,13 +308,13 @@ export async function expectInOrder(
   if (permutation || (answers >= 0 && ownLater)) {
     const where =
       answers >= 0
-        ? `the ${ordinal(wrong + 1)} reply, ${show(lines[wrong]!)}, is the answer to the ${ordinal(answers + 1)} request ${quote(steps[answers]![0])}, not to the ${ordinal(wrong + 1)} ${quote(steps[wrong]![0])}`
-      : `the replies are those of the requests, in another order`;
+        ? t('order.answersOther', { wrong: String(wrong + 1), reply: show(lines[wrong]!), answers: String(answers + 1), other: quote(steps[answers]![0]), own: quote(steps[wrong]![0]) })
+        : t('order.permuted');
     throw new CheckFailure(
-      `Sent ${steps.length} requests in one segment on ${probe.label}, and the replies came out of order: ${where}. Requests on one connection are answered one at a time, in order: queue each connection's lines and start the next request only once the previous reply is written (a slow TRANSFER must not let a later request overtake it).`,
+      t('order.failure', { n: steps.length, conn: probe.label, where }),
       {
         expected: steps.map(([request, expected]) => `${request}  →  ${expected}`).join('\n'),
-        actual: `replies in the order they came:\n${got.map((o) => (o.kind === 'ok' ? o.value : describeOutcome(o))).join('\n')}`,
+        actual: t('order.actual', { replies: got.map((o) => (o.kind === 'ok' ? o.value : describeOutcome(o))).join('\n') }),
       },
     );
   }

@@ -16,6 +16,9 @@ import { CheckFailure } from '../../grader/model/errors.ts';
 import { ABSENCE_MS, show } from '../../grader/probes/expect.ts';
 import type { UdpProbe } from '../../grader/probes/udp.ts';
 import type { RunningServer } from '../../grader/sandbox/sandbox.ts';
+import { text } from './messages.ts';
+
+const { t } = text;
 
 /** How long a reply may take. A correct server answers in milliseconds; this is the margin for loaded machines. */
 export const REPLY_MS = 1500;
@@ -111,15 +114,15 @@ export function showDatagram(datagram: Uint8Array, max = 120): string {
   } catch {
     const lossy = Buffer.from(datagram).toString('utf8');
     if (/[\x00-\x08\x0e-\x1f]/.test(lossy)) return show(datagram, max);
-    return `${show(lossy, max)} (not valid UTF-8: � marks broken bytes)`;
+    return t('datagram.invalidUtf8', { shown: show(lossy, max) });
   }
 }
 
 /** Lists datagrams for a message: `"OK", "欢迎 bob 进入聊天室"` or `nothing`. */
 export function listDatagrams(datagrams: readonly Uint8Array[], max = 8): string {
-  if (datagrams.length === 0) return 'nothing';
-  const shown = datagrams.slice(0, max).map((d) => showDatagram(d));
-  return shown.join(', ') + (datagrams.length > max ? `, … (${datagrams.length} datagrams)` : '');
+  if (datagrams.length === 0) return t('datagrams.nothing');
+  const shown = datagrams.slice(0, max).map((d) => showDatagram(d)).join(t('list.separator'));
+  return datagrams.length > max ? t('datagrams.more', { shown, n: datagrams.length }) : shown;
 }
 
 function sameDatagrams(got: readonly Buffer[], expected: readonly string[], anyOrder: boolean): boolean {
@@ -151,7 +154,7 @@ export class Room {
     const room = new Room(ctx, server);
     if (options.observer ?? true) {
       const observer = await room.client('O');
-      await room.login(observer, OBSERVER, 'Before the check the grader logs in its observer (it marks points in time with CHAT observer mark-<k>):');
+      await room.login(observer, OBSERVER, t('ctx.observer'));
       room.observer = observer;
     }
     return room;
@@ -159,6 +162,11 @@ export class Room {
 
   get replyMs(): number {
     return this.ctx.ms(REPLY_MS);
+  }
+
+  /** "nothing within 1,500 ms", for a reply that did not come. */
+  get nothingWithin(): string {
+    return t('nothingWithin', { ms: { ms: this.replyMs } });
   }
 
   async client(letter: string): Promise<Client> {
@@ -227,10 +235,11 @@ export class Room {
       return;
     }
     const got = fresh();
-    throw new CheckFailure(
-      `${context ? `${context} ` : ''}${client.label} sent ${show(`LOGIN ${name}`)} and should be answered exactly ${show('OK')} (2 bytes, no newline), but got ${got.length === 0 ? `nothing within ${this.replyMs} ms` : listDatagrams(got)}.${hint ? ` ${hint}` : ''}`,
-      { expected: 'OK', actual: got.length === 0 ? `nothing within ${this.replyMs} ms` : listDatagrams(got) },
-    );
+    const received = got.length === 0 ? this.nothingWithin : listDatagrams(got);
+    let sentence = t('room.loginNotOk', { client: client.label, request: show(`LOGIN ${name}`), ok: show('OK'), got: received });
+    if (context) sentence = t('room.withContext', { context, sentence });
+    if (hint) sentence = t('room.withHint', { sentence, hint });
+    throw new CheckFailure(sentence, { expected: 'OK', actual: received });
   }
 
   /** `client` sends `LOGIN name` without waiting; the name counts as logged in (its OK is judged by an expectation). */
@@ -282,13 +291,14 @@ export class Room {
     const wrong = expectations.find((e) => !sameDatagrams(e.client.got, e.datagrams, e.anyOrder ?? false));
     if (wrong) {
       const got = wrong.client.got;
+      const list = listDatagrams(wrong.datagrams.map((d) => Buffer.from(d)));
       const expected =
         wrong.datagrams.length === 0
-          ? 'nothing'
-          : `${wrong.anyOrder && wrong.datagrams.length > 1 ? 'in any order ' : ''}exactly ${listDatagrams(wrong.datagrams.map((d) => Buffer.from(d)))}`;
-      const received = got.length === 0 ? `nothing within ${this.replyMs} ms` : listDatagrams(got);
+          ? t('expect.nothing')
+          : wrong.anyOrder && wrong.datagrams.length > 1 ? t('expect.anyOrder', { list }) : t('expect.exactly', { list });
+      const received = got.length === 0 ? this.nothingWithin : listDatagrams(got);
       const render = (pick: (e: Expectation) => string) => expectations.map((e) => `${e.client.label}: ${pick(e)}`).join('\n');
-      throw new CheckFailure(`${step}: ${wrong.client.label} should receive ${expected}, but received ${received}. ${wrong.why ?? options.hint}`, {
+      throw new CheckFailure(t('expect.wrong', { step, client: wrong.client.label, expected, received, why: wrong.why ?? options.hint }), {
         expected: render((e) => listDatagrams(e.datagrams.map((d) => Buffer.from(d)))),
         actual: render((e) => listDatagrams(e.client.got)),
       });
@@ -297,11 +307,12 @@ export class Room {
   }
 
   /** Fails with how the server ended when it is no longer running: `The server <exited with code 1> <after>. <hint>` */
-  assertRunning(after: string, hint = 'No datagram may stop the chat room: catch errors around the handling of each datagram and ignore what is malformed.'): void {
+  assertRunning(after: string, hint = t('running.hint')): void {
     const exit = this.server.process.exitInfo;
     if (!exit) return;
-    const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
-    throw new CheckFailure(`The server ${how} ${after}. ${hint}`);
+    throw new CheckFailure(
+      exit.signal ? t('running.killed', { signal: exit.signal, after, hint }) : t('running.exited', { code: String(exit.exitCode), after, hint }),
+    );
   }
 }
 

@@ -23,6 +23,9 @@ import {
   text,
   visibleNames,
 } from './protocol.ts';
+import { text as messages } from './messages.ts';
+
+const { t } = messages;
 
 /** Header in its own segment, body in one paced segment, FIN, then the OK reply and the stored file. */
 async function upload(ctx: CheckContext, server: RunningServer, name: string, body: Uint8Array, what: string, dir = UPLOADS): Promise<void> {
@@ -31,7 +34,7 @@ async function upload(ctx: CheckContext, server: RunningServer, name: string, bo
   if (body.length > 0) await probe.send(body, { paced: true });
   probe.end();
   await expectOkReply(probe, ctx, body, what);
-  await expectStored(server, ctx, `${dir}/${name}`, body, `After uploading ${what},`);
+  await expectStored(server, ctx, `${dir}/${name}`, body, t('why.afterUploading', { what }));
 }
 
 /** Connects, turning a refused connection into a message about the server having died. */
@@ -43,41 +46,41 @@ async function connectAfter(ctx: CheckContext, server: RunningServer, after: str
     // A server that is dying: wait a moment for its end, and report the crash with what it threw.
     await Promise.race([server.process.exited, new Promise((resolve) => setTimeout(resolve, ctx.ms(REPLY_MS)).unref())]);
     server.assertAlive();
-    throw new CheckFailure(`${after}, the server no longer accepts connections (did it crash?). Listen for 'error' on every socket: a client reset (ECONNRESET) must not stop the server.`, {
-      expected: 'a new connection accepted',
-      actual: 'connection refused',
+    throw new CheckFailure(t('connect.refused', { after }), {
+      expected: t('connect.expected'),
+      actual: t('connect.actual'),
     });
   }
 }
 
-const BAD_NAMES: { name: Buffer; label: string }[] = [
-  { name: Buffer.from('../canary.txt'), label: '../canary.txt' },
-  { name: Buffer.from('../escape.txt'), label: '../escape.txt' },
-  { name: Buffer.from('a/b.txt'), label: 'a/b.txt' },
-  { name: Buffer.from('a\\b.txt'), label: 'a\\b.txt' },
-  { name: Buffer.from('.hidden'), label: '.hidden' },
-  { name: Buffer.from('.'), label: '.' },
-  { name: Buffer.from('..'), label: '..' },
-  { name: Buffer.alloc(0), label: '(empty name)' },
-  { name: Buffer.from('nul\0.txt'), label: 'nul\\0.txt' },
-  { name: Buffer.from('a'.repeat(256)), label: '256 × "a" (256 bytes)' },
-  { name: Buffer.from('中'.repeat(86)), label: '86 × "中" (258 bytes)' },
+const BAD_NAMES: { name: Buffer; label: () => string }[] = [
+  { name: Buffer.from('../canary.txt'), label: () => '../canary.txt' },
+  { name: Buffer.from('../escape.txt'), label: () => '../escape.txt' },
+  { name: Buffer.from('a/b.txt'), label: () => 'a/b.txt' },
+  { name: Buffer.from('a\\b.txt'), label: () => 'a\\b.txt' },
+  { name: Buffer.from('.hidden'), label: () => '.hidden' },
+  { name: Buffer.from('.'), label: () => '.' },
+  { name: Buffer.from('..'), label: () => '..' },
+  { name: Buffer.alloc(0), label: () => t('label.emptyName') },
+  { name: Buffer.from('nul\0.txt'), label: () => 'nul\\0.txt' },
+  { name: Buffer.from('a'.repeat(256)), label: () => t('label.256a') },
+  { name: Buffer.from('中'.repeat(86)), label: () => t('label.86zhong') },
 ];
 
 /** Valid names at the edges, each stored under exactly this name. */
-const EXACT_NAMES: { name: string; header?: string; label: string }[] = [
+const EXACT_NAMES: { name: string; header?: string; label: string; shown?: () => string }[] = [
   { name: ' leading space.txt', label: '" leading space.txt"' },
   { name: 'trailing space.txt ', label: '"trailing space.txt "' },
-  { name: ' ', label: '" " (one space)' },
-  { name: '   ', label: '"   " (three spaces)' },
-  { name: ' .not-hidden', label: '" .not-hidden" (a space, then a dot)' },
+  { name: ' ', label: '" " (one space)', shown: () => t('label.oneSpace') },
+  { name: '   ', label: '"   " (three spaces)', shown: () => t('label.threeSpaces') },
+  { name: ' .not-hidden', label: '" .not-hidden" (a space, then a dot)', shown: () => t('label.notHidden') },
   { name: '\ttab\t.txt', label: '"\\ttab\\t.txt"' },
-  { name: 'cr\rinside.txt', label: '"cr\\rinside.txt" (a \\r that is not before the \\n)' },
-  { name: 'cr at end\r', header: 'cr at end\r\r\n', label: '"cr at end\\r" (sent as "cr at end\\r\\r\\n": only the last \\r is dropped)' },
+  { name: 'cr\rinside.txt', label: '"cr\\rinside.txt" (a \\r that is not before the \\n)', shown: () => t('label.crInside') },
+  { name: 'cr at end\r', header: 'cr at end\r\r\n', label: '"cr at end\\r" (sent as "cr at end\\r\\r\\n": only the last \\r is dropped)', shown: () => t('label.crAtEnd') },
   { name: 'name with spaces.txt', label: '"name with spaces.txt"' },
   { name: 'a..b', label: '"a..b"' },
-  { name: '中'.repeat(85), label: '85 × "中" (255 bytes, the longest valid name)' },
-  { name: 'b'.repeat(255), header: `${'b'.repeat(255)}\r\n`, label: '255 × "b" sent with "\\r\\n" (the \\r is not part of the 255 bytes)' },
+  { name: '中'.repeat(85), label: '85 × "中" (255 bytes, the longest valid name)', shown: () => t('label.85zhong') },
+  { name: 'b'.repeat(255), header: `${'b'.repeat(255)}\r\n`, label: '255 × "b" sent with "\\r\\n" (the \\r is not part of the 255 bytes)', shown: () => t('label.255b') },
 ];
 
 /** store.reset: the upload reset right after its FIN, whose fate is not judged. */
@@ -89,7 +92,7 @@ const CANARY_CONTENT = 'netgrade canary: this file lies outside the upload folde
 export const checks: CheckDefinition[] = [
   {
     id: 'upload.basic',
-    title: 'A small text file is stored and acknowledged with its size and SHA-256 after the FIN',
+    get title() { return t('upload.basic.title'); },
     points: 10,
     async run(ctx) {
       const server = await ctx.startServer();
@@ -97,41 +100,41 @@ export const checks: CheckDefinition[] = [
       const probe = await ctx.connect(server);
       await sendHeader(probe, 'hello.txt');
       await probe.send(body, { paced: true });
-      await expectNoReplyYet(probe, ctx.ms(100), 'After the header and the data of hello.txt', 'Reply only once the client has half-closed (FIN): that is the end of the file.');
+      await expectNoReplyYet(probe, ctx.ms(100), t('after.helloData'), t('hint.replyAfterFin'));
       probe.end();
       await expectOkReply(probe, ctx, body, 'hello.txt');
-      await expectStored(server, ctx, 'uploads/hello.txt', body, 'After uploading hello.txt (UPLOAD_DIR unset, so the folder is ./uploads),');
+      await expectStored(server, ctx, 'uploads/hello.txt', body, t('why.hello'));
     },
   },
   {
     id: 'upload.empty',
-    title: 'An empty file (header, then FIN) is stored empty and acknowledged OK 0',
+    get title() { return t('upload.empty.title'); },
     points: 5,
     async run(ctx) {
       const server = await ctx.startServer();
       const probe = await ctx.connect(server);
       await sendHeader(probe, 'empty.bin');
       probe.end();
-      await expectOkReply(probe, ctx, Buffer.alloc(0), 'empty.bin (an empty file: the header, then FIN)');
-      await expectStored(server, ctx, 'uploads/empty.bin', Buffer.alloc(0), 'After uploading an empty file,');
+      await expectOkReply(probe, ctx, Buffer.alloc(0), t('what.empty'));
+      await expectStored(server, ctx, 'uploads/empty.bin', Buffer.alloc(0), t('why.empty'));
     },
   },
   {
     id: 'upload.dir-env',
-    title: 'UPLOAD_DIR is honoured, and created with its parents when missing',
+    get title() { return t('upload.dir-env.title'); },
     points: 5,
     async run(ctx) {
       const server = await ctx.startServer({ env: { UPLOAD_DIR: 'store/inbox' } });
       const body = Buffer.from('into the inbox\n');
-      await upload(ctx, server, 'x.txt', body, 'x.txt with UPLOAD_DIR=store/inbox (a folder that did not exist)', 'store/inbox');
+      await upload(ctx, server, 'x.txt', body, t('what.dirEnv'), 'store/inbox');
       if ((await server.readFile('uploads/x.txt')) !== undefined) {
-        throw new CheckFailure('With UPLOAD_DIR=store/inbox the file was also written to ./uploads/x.txt: use the folder from the environment, ./uploads only when UPLOAD_DIR is unset.');
+        throw new CheckFailure(t('dirEnv.alsoUploads'));
       }
     },
   },
   {
     id: 'data.binary',
-    title: 'Binary data (all byte values, NUL, ##, \\n, invalid UTF-8) is stored byte for byte',
+    get title() { return t('data.binary.title'); },
     points: 10,
     async run(ctx) {
       const server = await ctx.startServer();
@@ -145,35 +148,35 @@ export const checks: CheckDefinition[] = [
       for (let at = 4093; at < body.length; at += 4093) cuts.push(at);
       await probe.send(body, { segmentation: splitAt(...cuts), paced: true });
       probe.end();
-      await withContext('', 'A binary file came back changed: never turn file data into strings (no toString, no setEncoding); hash and write the Buffers as they arrive.', async () => {
+      await withContext('', t('hint.binary'), async () => {
         await expectOkReply(probe, ctx, body, 'binary.bin');
-        await expectStored(server, ctx, 'uploads/binary.bin', body, 'After uploading a binary file,');
+        await expectStored(server, ctx, 'uploads/binary.bin', body, t('why.binary'));
       });
     },
   },
   {
     id: 'data.hash-marker',
-    title: 'A "##" in the data is file data; only the FIN ends the file',
+    get title() { return t('data.hash-marker.title'); },
     points: 5,
     async run(ctx) {
       const server = await ctx.startServer();
       const probe = await ctx.connect(server);
       await sendHeader(probe, 'marker.txt');
       for (const piece of ['part1\n', '##', 'part2 ## end##']) await probe.send(piece, { paced: true });
-      await expectNoReplyYet(probe, ctx.ms(ABSENCE_MS), 'After the pieces "part1\\n", "##" and "part2 ## end##" (each read by the server before the next)', '"##" is file data like any other bytes (the classic end marker); only the client\'s FIN ends the file.');
+      await expectNoReplyYet(probe, ctx.ms(ABSENCE_MS), t('after.markerPieces'), t('hint.marker'));
       probe.end();
       const body = Buffer.from('part1\n##part2 ## end##');
       await expectOkReply(probe, ctx, body, 'marker.txt');
-      await expectStored(server, ctx, 'uploads/marker.txt', body, '"##" is file data;');
+      await expectStored(server, ctx, 'uploads/marker.txt', body, t('why.marker'));
     },
   },
   {
     id: 'framing.header-with-data',
-    title: 'Data arriving in the same segment as the header line is kept',
+    get title() { return t('framing.header-with-data.title'); },
     points: 10,
     async run(ctx) {
       const server = await ctx.startServer();
-      const hint = 'The header line and file data arrived in one segment: only the bytes up to the first \\n are the header; keep the rest as the start of the file.';
+      const hint = t('hint.together');
       const body = text(ctx.random, 370);
       const a = await ctx.connect(server);
       await a.send(Buffer.concat([Buffer.from('together.txt\n'), body]));
@@ -182,20 +185,20 @@ export const checks: CheckDefinition[] = [
       await b.send('tiny.txt\nx');
       b.end();
       await withContext('', hint, async () => {
-        await expectOkReply(a, ctx, body, 'together.txt (header and 370 bytes in one segment)');
-        await expectStored(server, ctx, 'uploads/together.txt', body, 'After header and data in one segment,');
-        await expectOkReply(b, ctx, Buffer.from('x'), 'tiny.txt (header, data and FIN together)');
-        await expectStored(server, ctx, 'uploads/tiny.txt', Buffer.from('x'), 'After header, data and FIN together,');
+        await expectOkReply(a, ctx, body, t('what.together'));
+        await expectStored(server, ctx, 'uploads/together.txt', body, t('why.together'));
+        await expectOkReply(b, ctx, Buffer.from('x'), t('what.tiny'));
+        await expectStored(server, ctx, 'uploads/tiny.txt', Buffer.from('x'), t('why.tiny'));
       });
     },
   },
   {
     id: 'framing.header-split',
-    title: 'A header line split across segments (inside a character, between \\r and \\n) is reassembled',
+    get title() { return t('framing.header-split.title'); },
     points: 10,
     async run(ctx) {
       const server = await ctx.startServer();
-      const hint = 'The header line arrived in pieces: collect bytes until the \\n, then decode the name (a multi-byte character may be split).';
+      const hint = t('hint.headerSplit');
       await withContext('', hint, async () => {
         const name = '分段 名字.txt';
         const a = await ctx.connect(server);
@@ -203,39 +206,39 @@ export const checks: CheckDefinition[] = [
         const body = Buffer.from('split body');
         await a.send(body, { paced: true });
         a.end();
-        await expectOkReply(a, ctx, body, `${name} (its header sent one byte per segment)`);
-        await expectStored(server, ctx, `uploads/${name}`, body, 'After a header sent one byte per segment,');
+        await expectOkReply(a, ctx, body, t('what.bytewiseHeader', { name }));
+        await expectStored(server, ctx, `uploads/${name}`, body, t('why.bytewiseHeader'));
         const b = await ctx.connect(server);
         await b.send('crlf.txt\r', { paced: true });
         await b.send('\n', { paced: true });
         const crlfBody = Buffer.from('body after crlf');
         await b.send(crlfBody, { paced: true });
         b.end();
-        await expectOkReply(b, ctx, crlfBody, 'crlf.txt (header "crlf.txt\\r" then "\\n" in separate segments)');
-        await expectStored(server, ctx, 'uploads/crlf.txt', crlfBody, 'A "\\r" before the "\\n" is not part of the name;');
+        await expectOkReply(b, ctx, crlfBody, t('what.crlf'));
+        await expectStored(server, ctx, 'uploads/crlf.txt', crlfBody, t('why.crlf'));
       });
     },
   },
   {
     id: 'data.slow-sender',
-    title: 'A pause in the data is not the end of the file',
+    get title() { return t('data.slow-sender.title'); },
     points: 5,
     async run(ctx) {
       const server = await ctx.startServer();
       const probe = await ctx.connect(server);
       await sendHeader(probe, 'slow.txt');
       await probe.send('first half, ', { paced: true });
-      await expectNoReplyYet(probe, ctx.ms(1000), 'While the client paused for 1 s in the middle of the data', 'A pause is not the end of the file (the network may stall); wait for the FIN.');
+      await expectNoReplyYet(probe, ctx.ms(1000), t('after.pause'), t('hint.pause'));
       await probe.send('second half', { paced: true });
       probe.end();
       const body = Buffer.from('first half, second half');
-      await expectOkReply(probe, ctx, body, 'slow.txt (with a 1 s pause in the middle)');
-      await expectStored(server, ctx, 'uploads/slow.txt', body, 'After an upload with a pause,');
+      await expectOkReply(probe, ctx, body, t('what.slow'));
+      await expectStored(server, ctx, 'uploads/slow.txt', body, t('why.pause'));
     },
   },
   {
     id: 'data.large',
-    title: 'A 20 MiB file sent in random segments arrives intact',
+    get title() { return t('data.large.title'); },
     points: 5,
     timeoutMs: 45_000,
     async run(ctx) {
@@ -243,24 +246,24 @@ export const checks: CheckDefinition[] = [
       const body = text(ctx.random, 20 * 1024 * 1024);
       const probe = await ctx.connect(server);
       await sendHeader(probe, 'large.txt');
-      ctx.note(`20 MiB of text cut into random segments (seed ${ctx.seed})`);
+      ctx.note(t('note.large', { seed: String(ctx.seed) }));
       await probe.send(body, { segmentation: randomSplits(200), paced: false });
       probe.end();
-      await withContext('', 'Stream the data to disk as it arrives, waiting for each write (backpressure).', async () => {
-        await expectOkReply(probe, ctx, body, 'large.txt (20 MiB)', 15_000);
-        await expectStored(server, ctx, 'uploads/large.txt', body, 'After a 20 MiB upload,');
+      await withContext('', t('hint.large'), async () => {
+        await expectOkReply(probe, ctx, body, t('what.large'), 15_000);
+        await expectStored(server, ctx, 'uploads/large.txt', body, t('why.large'));
       });
     },
   },
   {
     id: 'names.bad',
-    title: 'Bad names get FAIL bad name and nothing is written outside the upload folder',
+    get title() { return t('names.bad.title'); },
     points: 5,
     timeoutMs: 30_000,
     async run(ctx) {
       const server = await ctx.startServer({ fixtures: { [CANARY]: CANARY_CONTENT } });
       // First the presence: an ordinary name is stored, so refusals below are the server's judgement.
-      await upload(ctx, server, 'plain.txt', Buffer.from('an ordinary name\n'), '"plain.txt" (an ordinary name, before the bad ones)');
+      await upload(ctx, server, 'plain.txt', Buffer.from('an ordinary name\n'), t('what.plain'));
       const wrong: string[] = [];
       for (const { name, label } of BAD_NAMES) {
         const probe = await ctx.connect(server);
@@ -270,22 +273,28 @@ export const checks: CheckDefinition[] = [
         const got = await probe.readUntilClosed(ctx.ms(REPLY_MS));
         const received = got.kind === 'ok' ? got.value : got.partial;
         if (got.kind !== 'ok' || received.toString('latin1') !== 'FAIL bad name\n') {
-          wrong.push(`${show(label)} got ${received.length > 0 ? show(received) : describeOutcome(got)}${got.kind === 'timeout' && received.length > 0 ? ' and the connection stayed open' : ''}`);
+          const item = { label: show(label()), got: received.length > 0 ? show(received) : describeOutcome(got) };
+          wrong.push(got.kind === 'timeout' && received.length > 0 ? t('bad.gotOpen', item) : t('bad.got', item));
         }
       }
       const canary = await server.readFile(CANARY);
       const outside = (await server.listFiles('.')).filter((f) => f !== CANARY && !f.startsWith(`${UPLOADS}/`));
       const inside = (await visibleNames(server)).filter((f) => f !== 'plain.txt');
       const damage = [
-        ...(canary?.toString('utf8') === CANARY_CONTENT ? [] : [`the file ${CANARY} beside the upload folder was ${canary === undefined ? 'deleted' : `overwritten with ${show(canary)}`}`]),
-        ...(outside.length > 0 ? [`files appeared outside the upload folder: ${outside.join(', ')}`] : []),
-        ...(inside.length > 0 ? [`files appeared in the upload folder: ${inside.join(', ')}`] : []),
+        ...(canary?.toString('utf8') === CANARY_CONTENT
+          ? []
+          : [canary === undefined ? t('bad.canaryDeleted', { canary: CANARY }) : t('bad.canaryOverwritten', { canary: CANARY, content: show(canary) })]),
+        ...(outside.length > 0 ? [t('bad.outside', { files: outside.join(t('list.separator')) })] : []),
+        ...(inside.length > 0 ? [t('bad.inside', { files: inside.join(t('list.separator')) })] : []),
       ];
       if (wrong.length > 0 || damage.length > 0) {
+        const wrongText = wrong.length > 0 ? wrong.join(t('list.itemSeparator')) : t('bad.allRefused');
         throw new CheckFailure(
-          `Names that must be refused with ${show('FAIL bad name\n')} (then the server closes): ${wrong.length > 0 ? wrong.join('; ') : 'all were refused'}${damage.length > 0 ? `; and ${damage.join('; ')}` : ''}. Refuse names that are empty, over 255 bytes, "." or "..", start with ".", or contain "/", "\\" or NUL: they could escape the upload folder or hide files.`,
+          damage.length > 0
+            ? t('bad.failDamage', { fail: show('FAIL bad name\n'), wrong: wrongText, damage: damage.join(t('list.itemSeparator')) })
+            : t('bad.fail', { fail: show('FAIL bad name\n'), wrong: wrongText }),
           {
-            expected: `FAIL bad name\\n for each of ${BAD_NAMES.length} bad names; ${CANARY} unchanged; no new files`,
+            expected: t('bad.expected', { n: BAD_NAMES.length, canary: CANARY }),
             actual: [...wrong, ...damage].join('\n'),
           },
         );
@@ -294,12 +303,12 @@ export const checks: CheckDefinition[] = [
   },
   {
     id: 'names.exact',
-    title: 'Edge names are accepted and stored exactly as sent: spaces at either end, only spaces, \\r inside, 255 bytes',
+    get title() { return t('names.exact.title'); },
     points: 5,
     timeoutMs: 30_000,
     async run(ctx) {
       const server = await ctx.startServer();
-      for (const { name, header, label } of EXACT_NAMES) {
+      for (const { name, header, label, shown } of EXACT_NAMES) {
         const body = Buffer.from(`stored under the name ${label}\n`);
         const probe = await ctx.connect(server);
         await probe.send(header ?? `${name}\n`, { paced: true });
@@ -307,10 +316,10 @@ export const checks: CheckDefinition[] = [
         probe.end();
         await withContext(
           '',
-          'Names are taken exactly as sent: only a \\r right before the \\n is dropped; spaces, tabs and any other \\r are part of the name, and a name of spaces is a valid name.',
+          t('hint.exactNames'),
           async () => {
-            await expectOkReply(probe, ctx, body, `the name ${label}`);
-            await expectStored(server, ctx, `${UPLOADS}/${name}`, body, `After uploading the name ${label},`);
+            await expectOkReply(probe, ctx, body, t('what.theName', { label: shown?.() ?? label }));
+            await expectStored(server, ctx, `${UPLOADS}/${name}`, body, t('why.theName', { label: shown?.() ?? label }));
           },
         );
       }
@@ -318,49 +327,49 @@ export const checks: CheckDefinition[] = [
   },
   {
     id: 'store.atomic',
-    title: 'During an upload nothing appears under the final name, and an older file stays whole',
+    get title() { return t('store.atomic.title'); },
     points: 5,
     async run(ctx) {
       const server = await ctx.startServer();
       const rel = 'uploads/atomic.bin';
       const part1 = text(ctx.random, 1024 * 1024);
       const part2 = text(ctx.random, 1024 * 1024);
-      const hint = 'Write to a hidden temporary file (e.g. uploads/.upload-<random>.part) and rename it to the final name after the FIN.';
+      const hint = t('hint.atomic');
       const a = await ctx.connect(server);
       await sendHeader(a, 'atomic.bin');
       await a.send(part1, { paced: true, paceDeadlineMs: 2000 });
       // The server has read the first half: watch the folder for a moment.
       const early = await waitForFile(server, rel, (content) => content !== undefined, ctx.ms(ABSENCE_MS));
       if (early.accepted) {
-        throw new CheckFailure(`While atomic.bin was being uploaded (1 MiB of 2 MiB sent and read by the server, no FIN yet), ${rel} already existed. ${hint}`, {
-          expected: `no ${rel} before the upload completes`,
-          actual: `${rel} with ${early.content?.length ?? 0} bytes`,
+        throw new CheckFailure(t('atomic.early', { rel, hint }), {
+          expected: t('atomic.earlyExpected', { rel }),
+          actual: t('file.withBytes', { rel, n: early.content?.length ?? 0 }),
         });
       }
       await a.send(part2, { paced: true, paceDeadlineMs: 2000 });
       a.end();
       const whole = Buffer.concat([part1, part2]);
-      await expectOkReply(a, ctx, whole, 'atomic.bin (2 MiB)');
-      await expectStored(server, ctx, rel, whole, 'After uploading atomic.bin,');
+      await expectOkReply(a, ctx, whole, t('what.atomic'));
+      await expectStored(server, ctx, rel, whole, t('why.atomic'));
       // Replace it: while the new upload runs, the old file must stay complete.
       const b = await ctx.connect(server);
       await sendHeader(b, 'atomic.bin');
       await b.send(part2, { paced: true, paceDeadlineMs: 2000 });
       const changed = await waitForFile(server, rel, (content) => content === undefined || !content.equals(whole), ctx.ms(ABSENCE_MS));
       if (changed.accepted) {
-        throw new CheckFailure(`While a second upload of atomic.bin was running (1 MiB sent, no FIN yet), the complete older ${rel} was ${changed.content === undefined ? 'removed' : 'changed'}. ${hint}`, {
-          expected: `the old ${whole.length} bytes until the new upload completes`,
-          actual: changed.content === undefined ? '(no file)' : `${changed.content.length} bytes that differ`,
+        throw new CheckFailure(t(changed.content === undefined ? 'atomic.removed' : 'atomic.changed', { rel, hint }), {
+          expected: t('atomic.oldExpected', { n: whole.length }),
+          actual: changed.content === undefined ? t('file.none') : t('file.differs', { n: changed.content.length }),
         });
       }
       b.end();
-      await expectOkReply(b, ctx, part2, 'atomic.bin again (1 MiB)');
-      await expectStored(server, ctx, rel, part2, 'After replacing atomic.bin,');
+      await expectOkReply(b, ctx, part2, t('what.atomicAgain'));
+      await expectStored(server, ctx, rel, part2, t('why.atomicReplaced'));
     },
   },
   {
     id: 'store.reset',
-    title: 'Uploads cut off at any stage (reset before any data, mid-header, after the header, mid-data) leave no file, and the server keeps serving',
+    get title() { return t('store.reset.title'); },
     points: 5,
     async run(ctx) {
       const server = await ctx.startServer();
@@ -368,47 +377,47 @@ export const checks: CheckDefinition[] = [
       // Resets at every stage of a connection, each once the server has read what came before.
       const silent = await ctx.connect(server);
       silent.reset();
-      const midHeader = await connectAfter(ctx, server, 'After a client connected and reset at once');
+      const midHeader = await connectAfter(ctx, server, t('connect.resetAtOnce'));
       await midHeader.send('half-a-na', { paced: true });
       midHeader.reset();
-      const afterHeader = await connectAfter(ctx, server, 'After a client reset in the middle of its header line');
+      const afterHeader = await connectAfter(ctx, server, t('connect.resetMidHeader'));
       await sendHeader(afterHeader, 'header-only.bin');
       afterHeader.reset();
-      const probe = await connectAfter(ctx, server, 'After a client reset right after its header line');
+      const probe = await connectAfter(ctx, server, t('connect.resetAfterHeader'));
       await sendHeader(probe, 'reset.bin');
       await probe.send(text(ctx.random, 512 * 1024), { paced: true, paceDeadlineMs: 2000 });
       probe.reset();
       // After the last byte: the whole file, then FIN and reset at once, before any reply.
       // Whether that upload is kept is not judged (the contract leaves it open; the reference
       // keeps it: the file was complete); only that the server lives on.
-      const finished = await connectAfter(ctx, server, 'After a client reset in the middle of its upload');
+      const finished = await connectAfter(ctx, server, t('connect.resetMidUpload'));
       await sendHeader(finished, FINISHED_NAME);
       await finished.send('complete before the reset', { paced: true });
       finished.end();
       finished.reset();
       const left = await waitForFile(server, rel, (content) => content !== undefined, ctx.ms(ABSENCE_MS));
       if (left.accepted) {
-        throw new CheckFailure(`After a client reset its connection in the middle of uploading reset.bin (512 KiB sent, no FIN), ${rel} exists (${left.content?.length ?? 0} bytes). An aborted upload must leave nothing under its name: write to a temporary file, delete it on 'error'/'close' without FIN.`, {
-          expected: `no ${rel}`,
-          actual: `${rel} with ${left.content?.length ?? 0} bytes`,
+        throw new CheckFailure(t('reset.left', { rel, n: left.content?.length ?? 0 }), {
+          expected: t('reset.leftExpected', { rel }),
+          actual: t('file.withBytes', { rel, n: left.content?.length ?? 0 }),
         });
       }
       const visible = (await visibleNames(server)).filter((name) => name !== FINISHED_NAME);
       if (visible.length > 0) {
-        throw new CheckFailure(`After uploads cut off by resets (before any data, mid-header, after the header, mid-data), the upload folder holds ${visible.join(', ')}.`, { expected: '(no visible files)', actual: visible.join('\n') });
+        throw new CheckFailure(t('reset.visible', { files: visible.join(t('list.separator')) }), { expected: t('reset.visibleExpected'), actual: visible.join('\n') });
       }
-      const after = await connectAfter(ctx, server, 'After clients reset their connections (before any data, mid-header, after the header line, mid-upload, after the last byte)');
+      const after = await connectAfter(ctx, server, t('connect.resetAll'));
       await sendHeader(after, 'after.txt');
       const body = Buffer.from('still serving');
       await after.send(body, { paced: true });
       after.end();
-      await expectOkReply(after, ctx, body, 'after.txt (after other clients reset their uploads at every stage)');
-      await expectStored(server, ctx, 'uploads/after.txt', body, 'After resets of other uploads,');
+      await expectOkReply(after, ctx, body, t('what.afterResets'));
+      await expectStored(server, ctx, 'uploads/after.txt', body, t('why.afterResets'));
       // Looked at once more, a whole upload later: a server that finishes a cut-off upload
       // late (renaming its temporary file on 'close', say) has had every chance to by now.
       const late = (await visibleNames(server)).filter((name) => name !== FINISHED_NAME);
       if (late.some((name) => name !== 'after.txt')) {
-        throw new CheckFailure(`After uploads cut off by resets and one more upload (after.txt), the upload folder holds ${late.join(', ')}: a cut-off upload must leave nothing, not even later.`, {
+        throw new CheckFailure(t('reset.late', { files: late.join(t('list.separator')) }), {
           expected: 'after.txt',
           actual: late.join('\n'),
         });
@@ -417,7 +426,7 @@ export const checks: CheckDefinition[] = [
   },
   {
     id: 'store.last-wins',
-    title: 'Two uploads of one name at once: the one that completes last wins',
+    get title() { return t('store.last-wins.title'); },
     points: 5,
     async run(ctx) {
       const server = await ctx.startServer();
@@ -431,18 +440,18 @@ export const checks: CheckDefinition[] = [
       await sendHeader(b, 'same.txt');
       await b.send(bodyB, { paced: true });
       b.end();
-      await withContext('', 'Uploads must run at the same time, even of the same name: each into its own temporary file.', () =>
-        expectOkReply(b, ctx, bodyB, 'same.txt from B while A was still uploading same.txt'),
+      await withContext('', t('hint.sameName'), () =>
+        expectOkReply(b, ctx, bodyB, t('what.sameFromB')),
       );
-      await expectStored(server, ctx, rel, bodyB, 'B started after A and completed first;');
+      await expectStored(server, ctx, rel, bodyB, t('why.bFirst'));
       a.end();
-      await expectOkReply(a, ctx, bodyA, 'same.txt from A, completed after B');
-      await expectStored(server, ctx, rel, bodyA, 'A completed after B, so A\'s content must win (rename each complete temporary file over the final name);');
+      await expectOkReply(a, ctx, bodyA, t('what.sameFromA'));
+      await expectStored(server, ctx, rel, bodyA, t('why.aLast'));
     },
   },
   {
     id: 'concurrency.parallel',
-    title: 'Five uploads sent at the same time all arrive intact',
+    get title() { return t('concurrency.parallel.title'); },
     points: 5,
     timeoutMs: 30_000,
     async run(ctx) {
@@ -463,10 +472,10 @@ export const checks: CheckDefinition[] = [
         }),
       );
       for (const [i, probe] of probes.entries()) {
-        await expectOkReply(probe, ctx, bodies[i]!, `${names[i]} (one of five concurrent 1 MiB uploads)`, 10_000);
+        await expectOkReply(probe, ctx, bodies[i]!, t('what.parallel', { name: names[i]! }), 10_000);
       }
       for (const [i, name] of names.entries()) {
-        await expectStored(server, ctx, `uploads/${name}`, bodies[i]!, 'After five concurrent uploads (keep each connection\'s state, file and hash separate),');
+        await expectStored(server, ctx, `uploads/${name}`, bodies[i]!, t('why.parallel'));
       }
     },
   },
@@ -474,7 +483,7 @@ export const checks: CheckDefinition[] = [
     id: 'concurrency.stalled',
     /** Needs the machine to itself (timing): another upload acknowledged within the reply deadline while three clients stall. */
     exclusive: true,
-    title: 'Stalled clients (silent, half a header, data without FIN) do not delay another upload',
+    get title() { return t('concurrency.stalled.title'); },
     points: 5,
     async run(ctx) {
       const server = await ctx.startServer();
@@ -489,10 +498,10 @@ export const checks: CheckDefinition[] = [
       const body = Buffer.from('not blocked');
       await quick.send(body, { paced: true });
       quick.end();
-      await withContext('', 'An upload must not wait for other, stalled clients: serve all connections concurrently.', () =>
-        expectOkReply(quick, ctx, body, 'quick.txt while three other clients were stalled'),
+      await withContext('', t('hint.stalled'), () =>
+        expectOkReply(quick, ctx, body, t('what.quick')),
       );
-      await expectStored(server, ctx, 'uploads/quick.txt', body, 'While three other clients were stalled,');
+      await expectStored(server, ctx, 'uploads/quick.txt', body, t('why.stalled'));
     },
   },
 ];

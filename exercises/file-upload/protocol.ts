@@ -16,6 +16,9 @@ import { waitForFile } from '../../grader/probes/files.ts';
 import type { Random } from '../../grader/probes/segmentation.ts';
 import type { TcpProbe } from '../../grader/probes/tcp.ts';
 import type { RunningServer } from '../../grader/sandbox/sandbox.ts';
+import { text as messages } from './messages.ts';
+
+const { t } = messages;
 
 export const UPLOADS = 'uploads';
 /** How long a reply may take after the FIN. A correct server answers in milliseconds. */
@@ -74,17 +77,26 @@ export async function sendHeader(probe: TcpProbe, name: string | Uint8Array): Pr
 }
 
 function describeBody(body: Uint8Array): string {
-  return body.length <= 60 ? `${body.length} bytes, ${show(body)}` : `${body.length} bytes`;
+  return body.length <= 60 ? t('body.short', { n: body.length, shown: show(body) }) : t('body.long', { n: body.length });
 }
 
 /** Why an `OK` line for `body` is not the one expected, in one sentence (or ''). */
 function replyHint(body: Uint8Array, line: string | undefined): string {
   if (line === undefined) return '';
   const m = /^OK (\d+) ([0-9a-f]{64})$/.exec(line);
-  if (m && Number(m[1]) !== body.length) return `The byte count is off by ${Number(m[1]) - body.length}: count exactly the bytes after the header line's \\n up to the FIN.`;
-  if (m) return 'The size is right but the SHA-256 differs: hash exactly the bytes you store, as bytes.';
-  if (line.startsWith('FAIL')) return 'The name is valid and the file should have been stored.';
+  if (m && Number(m[1]) !== body.length) return t('hint.countOff', { diff: Number(m[1]) - body.length });
+  if (m) return t('hint.hashDiffers');
+  if (line.startsWith('FAIL')) return t('hint.nameValid');
   return '';
+}
+
+/**
+ * Whether an `actual` of the shared expectations says that nothing came back in time
+ * ("nothing within 1,500 ms" / "1,500毫秒内什么也没收到"), in either language.
+ */
+function saysNothingWithin(actual: string): boolean {
+  // The shared expectations' `expect.nothingWithin` (grader/i18n/messages.ts), as rendered in en and zh-CN.
+  return /^nothing within [\d,.]+ ms$/.test(actual) || /^[\d,.]+毫秒内什么也没收到$/.test(actual);
 }
 
 /**
@@ -94,33 +106,37 @@ function replyHint(body: Uint8Array, line: string | undefined): string {
 export async function expectOkReply(probe: TcpProbe, ctx: CheckContext, body: Uint8Array, what: string, timeoutMs = REPLY_MS): Promise<void> {
   const expected = okLine(body);
   try {
-    await expectLine(probe, expected, { after: `uploading ${what} (${describeBody(body)}) and its FIN`, timeoutMs: ctx.ms(timeoutMs) });
+    await expectLine(probe, expected, { after: t('after.upload', { what, body: describeBody(body) }), timeoutMs: ctx.ms(timeoutMs) });
   } catch (error) {
     if (!(error instanceof CheckFailure)) throw error;
     const got = error.actual?.endsWith('\n') ? error.actual.slice(0, -1) : undefined; // a line came back
     const hint = got !== undefined
       ? replyHint(body, got)
-      : error.actual?.startsWith('nothing within')
-        ? "After the client's FIN (the end of the file) the server must reply; is the server created with allowHalfOpen: true?"
+      : error.actual !== undefined && saysNothingWithin(error.actual)
+        ? t('hint.halfOpen')
         : '';
-    throw new CheckFailure(hint ? `${error.message} ${hint}` : error.message, {
+    throw new CheckFailure(hint ? t('withHint', { message: error.message, hint }) : error.message, {
       ...(error.expected === undefined ? {} : { expected: error.expected }),
       ...(error.actual === undefined ? {} : { actual: error.actual }),
     });
   }
-  await expectClosed(probe, { after: `after the reply ${show(expected)}`, timeoutMs: ctx.ms(REPLY_MS), hint: 'After the OK line the server sends nothing more and closes.' });
+  await expectClosed(probe, { after: t('after.reply', { reply: show(expected) }), timeoutMs: ctx.ms(REPLY_MS), hint: t('hint.closeAfterOk') });
 }
 
 function renderContent(content: Buffer | undefined): string {
-  if (content === undefined) return '(no such file)';
-  return `${content.length} bytes, SHA-256 ${sha256hex(content)}${content.length <= 60 ? `: ${show(content)}` : ''}`;
+  if (content === undefined) return t('content.none');
+  const values = { n: content.length, hash: sha256hex(content) };
+  return content.length <= 60 ? t('content.short', { ...values, shown: show(content) }) : t('content.long', values);
 }
 
 /** Requires the file `rel` (relative to the sandbox) to hold exactly `body`. */
 export async function expectStored(server: RunningServer, ctx: CheckContext, rel: string, body: Uint8Array, why: string): Promise<void> {
   const wait = await waitForFile(server, rel, (content) => content !== undefined && content.equals(body), ctx.ms(REPLY_MS));
   if (wait.accepted) return;
-  throw new CheckFailure(`${why} ${rel} should hold exactly the ${body.length} bytes sent, but ${wait.content === undefined ? 'it does not exist' : `it holds ${wait.content.length} bytes that differ`}.`, {
+  const message = wait.content === undefined
+    ? t('stored.missing', { why, rel, n: body.length })
+    : t('stored.differs', { why, rel, n: body.length, m: wait.content.length });
+  throw new CheckFailure(message, {
     expected: renderContent(Buffer.from(body)),
     actual: renderContent(wait.content),
   });
@@ -134,5 +150,5 @@ export async function visibleNames(server: RunningServer, dir = UPLOADS): Promis
 
 /** Requires that no reply arrived (yet) and that the connection is still open. */
 export async function expectNoReplyYet(probe: TcpProbe, ms: number, after: string, hint: string): Promise<void> {
-  await expectSilence(probe, { after, ms, hint, open: true, meaning: `nothing within ${ms} ms (the client has not sent its FIN yet)` });
+  await expectSilence(probe, { after, ms, hint, open: true, meaning: t('noReply.meaning', { ms: { ms } }) });
 }

@@ -35,6 +35,9 @@ import {
   replyLine,
   withContext,
 } from './protocol.ts';
+import { text } from './messages.ts';
+
+const { t } = text;
 
 const CHINESE = '中文 文件.txt';
 
@@ -53,9 +56,10 @@ async function waitForListing(server: RunningServer, accept: (names: string[]) =
 async function expectStored(server: RunningServer, ctx: CheckContext, name: string, expected: Buffer, why: string): Promise<void> {
   const wait = await waitForFile(server, `${ROOT}/${name}`, (c) => c !== undefined && c.equals(expected), ctx.ms(REPLY_MS));
   if (wait.accepted) return;
-  throw new CheckFailure(`${why} ${ROOT}/${name} on disk should hold the ${expected.length} uploaded bytes, but it ${wait.content === undefined ? 'does not exist' : `holds ${wait.content.length} bytes that differ`}.`, {
+  const path = `${ROOT}/${name}`;
+  throw new CheckFailure(wait.content === undefined ? t('stored.missing', { why, path, size: expected.length }) : t('stored.differs', { why, path, size: expected.length, got: wait.content.length }), {
     expected: show(expected, 60),
-    actual: wait.content === undefined ? '(no file)' : show(wait.content, 60),
+    actual: wait.content === undefined ? t('noFile') : show(wait.content, 60),
   });
 }
 
@@ -63,8 +67,8 @@ async function expectStored(server: RunningServer, ctx: CheckContext, name: stri
 async function expectServerCloses(probe: TcpProbe, ctx: CheckContext, after: string, hint: string): Promise<Buffer> {
   const outcome = await probe.readUntilClosed(ctx.ms(2000));
   if (outcome.kind === 'ok') return outcome.value;
-  throw new CheckFailure(`${after} on ${probe.label}, the server should close the connection, but it was still open after ${outcome.kind === 'timeout' ? outcome.waitedMs : 2000} ms. ${hint}`, {
-    expected: '(connection closed)',
+  throw new CheckFailure(t('closes.stillOpen', { after, conn: probe.label, ms: { ms: outcome.kind === 'timeout' ? outcome.waitedMs : 2000 }, hint }), {
+    expected: t('connectionClosed'),
     actual: describeOutcome(outcome),
   });
 }
@@ -72,35 +76,41 @@ async function expectServerCloses(probe: TcpProbe, ctx: CheckContext, after: str
 export const checks: CheckDefinition[] = [
   {
     id: 'list.basic',
-    title: 'LIST names the files, with spaces and Chinese names; an empty library is FAIL empty',
+    get title() {
+      return t('list.basic.title');
+    },
     points: 5,
     async run(ctx) {
       const files = { 'a.txt': 'a', 'with space.txt': 'space', [CHINESE]: '内容', 'empty.txt': '' };
       const server = await ctx.startServer({ fixtures: fixtureIn(files) });
       const probe = await ctx.connect(server);
-      await expectList(probe, ctx, Object.keys(files), 'With four files in the library,', 'Send OK <n>, then each name on its own line, in UTF-8 and whole (names may hold spaces).');
+      await expectList(probe, ctx, Object.keys(files), t('list.basic.why'), t('list.basic.hint'));
       // An empty library (a server of its own): FAIL empty, not OK 0, and the connection goes on.
       const empty = await ctx.startServer();
       const other = await ctx.connect(empty);
-      for (const time of ['first', 'second']) {
+      for (const time of ['sent.emptyLibraryFirst', 'sent.emptyLibrarySecond'] as const) {
         await other.send('LIST\n');
-        await expectReply(other, ctx, `sending "LIST\\n" to an empty library (${time} time)`, 'FAIL empty', 'With no files, LIST answers FAIL empty (not OK 0), and the connection goes on.');
+        await expectReply(other, ctx, t(time, { line: show('LIST\n') }), 'FAIL empty', t('list.basic.emptyHint'));
       }
     },
   },
   {
     id: 'list.filter',
-    title: 'LIST hides dot-files and folders',
+    get title() {
+      return t('list.filter.title');
+    },
     points: 5,
     async run(ctx) {
       const server = await ctx.startServer({ fixtures: fixtureIn({ 'a.txt': 'a', '.hidden': 'h', '.upload-x.part': 'partial', 'sub/inner.txt': 'inner' }) });
       const probe = await ctx.connect(server);
-      await expectList(probe, ctx, ['a.txt'], 'With a.txt, .hidden, .upload-x.part and a folder sub/ in the library,', 'LIST shows regular files with valid names only: skip names starting with "." and anything that is not a file.');
+      await expectList(probe, ctx, ['a.txt'], t('list.filter.why'), t('list.filter.hint'));
     },
   },
   {
     id: 'root.env',
-    title: 'The library is the folder in env FTP_ROOT when it is set',
+    get title() {
+      return t('root.env.title');
+    },
     points: 5,
     async run(ctx) {
       // A decoy in the default folder: a server that ignores FTP_ROOT lists and serves it.
@@ -108,25 +118,29 @@ export const checks: CheckDefinition[] = [
         env: { FTP_ROOT: OTHER_ROOT },
         fixtures: { [`${OTHER_ROOT}/in-root.txt`]: 'from FTP_ROOT', [`${ROOT}/decoy.txt`]: 'from ./files' },
       });
-      const why = `With FTP_ROOT=${OTHER_ROOT} (holding in-root.txt) and a decoy.txt in ./files,`;
-      const hint = 'The library is the folder in env FTP_ROOT; ./files is only the default when FTP_ROOT is unset.';
+      const why = t('root.env.why', { root: OTHER_ROOT });
+      const hint = t('root.env.hint');
       const probe = await ctx.connect(server);
       await expectList(probe, ctx, ['in-root.txt'], why, hint);
-      await expectGet(probe, ctx, 'in-root.txt', Buffer.from('from FTP_ROOT'), `${why} `);
+      await expectGet(probe, ctx, 'in-root.txt', Buffer.from('from FTP_ROOT'), why);
       await put(probe, ctx, 'uploaded.txt', 'stored');
       const stored = await waitForFile(server, `${OTHER_ROOT}/uploaded.txt`, (c) => c !== undefined && c.toString() === 'stored', ctx.ms(REPLY_MS));
       if (!stored.accepted) {
         const inDefault = (await filesOnDisk(server)).includes('uploaded.txt');
-        throw new CheckFailure(`${why} PUT uploaded.txt was answered DONE but ${OTHER_ROOT}/uploaded.txt ${stored.content === undefined ? 'does not exist' : 'holds other bytes'}${inDefault ? ' (it went to ./files)' : ''}. ${hint}`, {
-          expected: `${OTHER_ROOT}/uploaded.txt holding "stored"`,
-          actual: inDefault ? 'files/uploaded.txt' : stored.content === undefined ? '(no file)' : show(stored.content),
+        const path = `${OTHER_ROOT}/uploaded.txt`;
+        const key = stored.content === undefined ? (inDefault ? 'root.env.putMissingDefault' : 'root.env.putMissing') : inDefault ? 'root.env.putOtherDefault' : 'root.env.putOther';
+        throw new CheckFailure(t(key, { why, path, hint }), {
+          expected: t('root.env.expected', { path }),
+          actual: inDefault ? 'files/uploaded.txt' : stored.content === undefined ? t('noFile') : show(stored.content),
         });
       }
     },
   },
   {
     id: 'get.basic',
-    title: 'GET sends OK <size> and exactly the bytes of the file (text, binary, empty, 5 MiB)',
+    get title() {
+      return t('get.basic.title');
+    },
     points: 5,
     timeoutMs: 30000,
     async run(ctx) {
@@ -142,24 +156,28 @@ export const checks: CheckDefinition[] = [
       for (const name of [...Object.keys(files), 'text.txt']) {
         await expectGet(probe, ctx, name, files[name]!);
       }
-      await expectNothingMore(probe, ctx, 'After the last GET', 'Send exactly the file\'s bytes after OK <size>: no end marker like "##".');
+      await expectNothingMore(probe, ctx, t('get.basic.after'), t('get.basic.hint'));
     },
   },
   {
     id: 'get.not-found',
-    title: 'GET of a missing name or a folder is FAIL not found, and the connection goes on',
+    get title() {
+      return t('get.not-found.title');
+    },
     points: 5,
     async run(ctx) {
       const server = await ctx.startServer({ fixtures: fixtureIn({ 'a.txt': 'a', 'sub/inner.txt': 'inner' }) });
       const probe = await ctx.connect(server);
-      await expectGetRefused(probe, ctx, 'missing.txt', false, 'A name that is not in the library is FAIL not found.');
-      await expectGetRefused(probe, ctx, 'sub', false, 'A folder is not a file: FAIL not found.', { folder: true });
-      await expectGet(probe, ctx, 'a.txt', Buffer.from('a'), 'After two FAIL replies the connection must go on: ');
+      await expectGetRefused(probe, ctx, 'missing.txt', false, t('get.not-found.missingHint'));
+      await expectGetRefused(probe, ctx, 'sub', false, t('get.not-found.folderHint'), { folder: true });
+      await expectGet(probe, ctx, 'a.txt', Buffer.from('a'), t('get.not-found.after'));
     },
   },
   {
     id: 'names.traversal',
-    title: 'Nothing outside the library can be read or written',
+    get title() {
+      return t('names.traversal.title');
+    },
     points: 5,
     async run(ctx) {
       const canary = `canary-${ctx.random.int(100000, 999999)}-${ctx.random.int(100000, 999999)}`;
@@ -168,38 +186,38 @@ export const checks: CheckDefinition[] = [
       });
       const probe = await ctx.connect(server);
       for (const name of ['../secret.txt', 'sub/inner.txt', 'sub\\inner.txt', '.hidden', '..', '.', '../files/a.txt', '../victim.txt']) {
-        await expectGetRefused(probe, ctx, name, true, 'Check the name before touching the disk: no "/", "\\", leading "." or "..".');
+        await expectGetRefused(probe, ctx, name, true, t('traversal.getHint'));
       }
       for (const name of ['../evil.txt', 'sub/evil.txt', '.evil', '..', 'a\\b', '../victim.txt']) {
         const line = `PUT 4 ${name}\n`;
         await probe.send(line);
-        await expectReply(probe, ctx, `sending ${show(line)} (no data)`, 'FAIL bad name', 'Refuse names with "/", "\\", a leading "." or ".." before creating anything.');
+        await expectReply(probe, ctx, t('sent.lineNoData', { line: show(line) }), 'FAIL bad name', t('traversal.putHint'));
       }
       const extra = await probe.collectFor(ctx.ms(ABSENCE_MS));
       if (extra.includes(Buffer.from(canary))) {
-        throw new CheckFailure(`The content of the grader's secret.txt, outside ${ROOT}/, was sent to the client: nothing outside FTP_ROOT may be read.`, { expected: '(never sent)', actual: show(extra) });
+        throw new CheckFailure(t('traversal.leaked', { root: ROOT }), { expected: t('traversal.neverSent'), actual: show(extra) });
       }
       const outside = await server.listFiles('.');
       const unexpected = outside.filter((f) => !['secret.txt', 'victim.txt'].includes(f) && !f.startsWith(`${ROOT}/`));
       if (unexpected.length > 0) {
-        throw new CheckFailure(`A PUT with a bad name created ${renderList(unexpected)} outside ${ROOT}/: nothing outside FTP_ROOT may ever be written.`, {
-          expected: '(nothing new outside files/)',
+        throw new CheckFailure(t('traversal.created', { files: renderList(unexpected), root: ROOT }), {
+          expected: t('traversal.createdExpected'),
           actual: unexpected.join('\n'),
         });
       }
       for (const name of ['secret.txt', 'victim.txt']) {
         const content = await server.readFile(name);
         if (content === undefined || content.toString() !== canary) {
-          throw new CheckFailure(`The grader's file ${name}, outside ${ROOT}/, was changed or removed by the requests with "../" names: nothing outside FTP_ROOT may be written.`, {
+          throw new CheckFailure(t('traversal.changed', { name, root: ROOT }), {
             expected: canary,
-            actual: content === undefined ? '(deleted)' : show(content),
+            actual: content === undefined ? t('deleted') : show(content),
           });
         }
       }
       const inside = await filesOnDisk(server);
       const want = ['.hidden', 'a.txt', 'sub/inner.txt'];
       if (inside.join('\n') !== want.join('\n')) {
-        throw new CheckFailure(`After GETs and PUTs with bad names, ${ROOT}/ should still hold exactly ${renderList(want)} but holds ${renderList(inside)}: a refused PUT must create nothing.`, {
+        throw new CheckFailure(t('traversal.inside', { root: ROOT, want: renderList(want), got: renderList(inside) }), {
           expected: want.join('\n'),
           actual: inside.join('\n'),
         });
@@ -208,7 +226,9 @@ export const checks: CheckDefinition[] = [
   },
   {
     id: 'names.rules',
-    title: 'Names are taken exactly as sent (spaces at either end, up to 255 bytes); NUL, empty and longer names are FAIL bad name',
+    get title() {
+      return t('names.rules.title');
+    },
     points: 5,
     async run(ctx) {
       const server = await ctx.startServer({ fixtures: fixtureIn({ 'a.txt': 'a' }) });
@@ -218,32 +238,32 @@ export const checks: CheckDefinition[] = [
       const spaced = ' spaced name.txt ';
       // Refused: NUL, over 255 bytes; an empty name may also be taken as a PUT without a name (ERR).
       for (const [name, what] of [
-        ['bad\0name.txt', 'a name with a NUL byte'],
-        [tooLong, 'a name of 256 bytes'],
+        ['bad\0name.txt', t('what.nul')],
+        [tooLong, t('what.long')],
       ] as const) {
         const line = `PUT 3 ${name}\n`;
         await probe.send(line);
-        await expectReply(probe, ctx, `sending PUT 3 with ${what} (no data)`, 'FAIL bad name', 'Names follow file-upload\'s rules: no "/", "\\", NUL, "." or "..", no leading ".", not empty, at most 255 bytes (UTF-8). Check them before touching the disk.');
+        await expectReply(probe, ctx, t('sent.putBad', { what }), 'FAIL bad name', t('rules.hint'));
       }
       await probe.send('PUT 3 \n');
-      const empty = await replyLine(probe, ctx, 'sending "PUT 3 \\n" (an empty name, no data)');
+      const empty = await replyLine(probe, ctx, t('sent.putEmptyName', { line: show('PUT 3 \n') }));
       if (empty !== 'FAIL bad name' && !empty.startsWith('ERR ')) {
-        throw new CheckFailure(`After sending "PUT 3 \\n" (an empty name) on ${probe.label}, expected "FAIL bad name" (or ERR: a PUT without a name) but got ${show(empty)}.`, {
-          expected: 'FAIL bad name (or ERR <reason>)',
+        throw new CheckFailure(t('rules.empty', { conn: probe.label, got: show(empty) }), {
+          expected: t('rules.emptyExpected'),
           actual: empty,
         });
       }
-      await expectGetRefused(probe, ctx, 'bad\0name.txt', true, 'A name with a NUL byte is never a file of the library (and a NUL in a path makes Node\'s fs functions throw).');
+      await expectGetRefused(probe, ctx, 'bad\0name.txt', true, t('rules.nulHint'));
       // Taken exactly as sent: spaces at either end are part of the name.
-      const exactHint = 'The name is the rest of the line after "PUT <size> " (or "GET "), exactly as sent: do not trim it.';
-      await withContext(`The longest allowed name (255 bytes):`, 'Exactly 255 bytes is allowed.', () => put(probe, ctx, longest, 'max'));
-      await withContext(`The name ${show(spaced)} (spaces at both ends) is valid:`, exactHint, () => put(probe, ctx, spaced, 'sp'));
-      await expectList(probe, ctx, ['a.txt', longest, spaced], `After PUTs of ${show(spaced)} and of a 255-byte name,`, exactHint);
-      await expectGet(probe, ctx, spaced, Buffer.from('sp'), `After the PUT of ${show(spaced)}, `);
-      await expectGetRefused(probe, ctx, 'a.txt ', false, `The library has "a.txt", not "a.txt " (with a trailing space). ${exactHint}`);
+      const exactHint = t('rules.exactHint');
+      await withContext(t('rules.longest'), t('rules.longestHint'), () => put(probe, ctx, longest, 'max'));
+      await withContext(t('rules.spaced', { name: show(spaced) }), exactHint, () => put(probe, ctx, spaced, 'sp'));
+      await expectList(probe, ctx, ['a.txt', longest, spaced], t('rules.afterPuts', { name: show(spaced) }), exactHint);
+      await expectGet(probe, ctx, spaced, Buffer.from('sp'), t('rules.afterPut', { name: show(spaced) }));
+      await expectGetRefused(probe, ctx, 'a.txt ', false, t('rules.trailing', { hint: exactHint }));
       const stored = await filesOnDisk(server);
       if (!stored.includes(spaced)) {
-        throw new CheckFailure(`After the PUT of ${show(spaced)}, ${ROOT}/ holds ${renderList(stored)}: the file must be stored under the name exactly as sent. ${exactHint}`, {
+        throw new CheckFailure(t('rules.notStored', { name: show(spaced), root: ROOT, got: renderList(stored), hint: exactHint }), {
           expected: spaced,
           actual: stored.join('\n'),
         });
@@ -252,7 +272,9 @@ export const checks: CheckDefinition[] = [
   },
   {
     id: 'put.basic',
-    title: 'PUT stores files (Chinese name, binary, 0 bytes) that GET and LIST then see',
+    get title() {
+      return t('put.basic.title');
+    },
     points: 5,
     async run(ctx) {
       const uploads: Record<string, Buffer> = {
@@ -264,52 +286,58 @@ export const checks: CheckDefinition[] = [
       const probe = await ctx.connect(server);
       for (const [name, data] of Object.entries(uploads)) await put(probe, ctx, name, data);
       const reader = await ctx.connect(server);
-      for (const [name, data] of Object.entries(uploads)) await expectGet(reader, ctx, name, data, 'After the PUT, ');
-      await expectList(reader, ctx, Object.keys(uploads), 'After three PUTs into an empty library,');
-      await expectStored(server, ctx, 'upload.bin', uploads['upload.bin']!, 'After the PUT of upload.bin,');
+      for (const [name, data] of Object.entries(uploads)) await expectGet(reader, ctx, name, data, t('put.basic.afterPut'));
+      await expectList(reader, ctx, Object.keys(uploads), t('put.basic.afterThree'));
+      await expectStored(server, ctx, 'upload.bin', uploads['upload.bin']!, t('put.basic.afterBin'));
     },
   },
   {
     id: 'put.data-with-command',
-    title: 'PUT data in the same segment as the PUT line, and the request after it',
+    get title() {
+      return t('put.data-with-command.title');
+    },
     points: 5,
     async run(ctx) {
       const server = await ctx.startServer();
       const probe = await ctx.connect(server);
-      const sent = 'sending "PUT 5 quick.txt\\nhelloLIST\\n" in one segment';
+      const sent = t('sent.lineOneSegment', { line: show('PUT 5 quick.txt\nhelloLIST\n') });
       await probe.send('PUT 5 quick.txt\nhelloLIST\n');
-      const hint = 'The bytes after the PUT line that are already in your buffer are the file data: take size bytes from the buffer first, then from the socket; what follows is the next request.';
+      const hint = t('withData.hint');
       await expectReply(probe, ctx, sent, 'OK', hint);
       await expectReply(probe, ctx, sent, 'DONE', hint);
-      const names = await readList(probe, ctx, `${sent} (the LIST after the data)`);
+      const names = await readList(probe, ctx, t('sent.then', { sent, then: t('then.listAfterData') }));
       if (names.join('\n') !== 'quick.txt') {
-        throw new CheckFailure(`After ${sent} on ${probe.label}, the LIST behind the data returned ${renderList(names)} instead of "quick.txt". ${hint}`, {
+        throw new CheckFailure(t('withData.list', { sent, conn: probe.label, got: renderList(names), hint }), {
           expected: 'OK 1\nquick.txt',
           actual: names.join('\n') || 'FAIL empty',
         });
       }
-      await expectStored(server, ctx, 'quick.txt', Buffer.from('hello'), `After ${sent},`);
+      await expectStored(server, ctx, 'quick.txt', Buffer.from('hello'), t('withData.after', { sent }));
     },
   },
   {
     id: 'put.exists',
-    title: 'PUT of an existing name is FAIL exists and changes nothing',
+    get title() {
+      return t('put.exists.title');
+    },
     points: 5,
     async run(ctx) {
       const server = await ctx.startServer({ fixtures: fixtureIn({ 'a.txt': 'original' }) });
       const probe = await ctx.connect(server);
       await probe.send('PUT 3 a.txt\n');
-      await expectReply(probe, ctx, 'sending "PUT 3 a.txt\\n" while a.txt exists', 'FAIL exists', 'A name already in the library must be refused (no overwrite).');
-      await expectList(probe, ctx, ['a.txt'], 'After the refused PUT,');
+      await expectReply(probe, ctx, t('sent.whileExists', { line: show('PUT 3 a.txt\n') }), 'FAIL exists', t('exists.hint'));
+      await expectList(probe, ctx, ['a.txt'], t('exists.afterRefused'));
       const content = await server.readFile(`${ROOT}/a.txt`);
       if (content?.toString() !== 'original') {
-        throw new CheckFailure(`After the refused PUT of a.txt, ${ROOT}/a.txt must still hold "original".`, { expected: 'original', actual: content === undefined ? '(deleted)' : show(content) });
+        throw new CheckFailure(t('exists.changed', { path: `${ROOT}/a.txt` }), { expected: 'original', actual: content === undefined ? t('deleted') : show(content) });
       }
     },
   },
   {
     id: 'put.exists-uploading',
-    title: 'PUT of a name another client is uploading is FAIL exists; of two PUTs of one name at the same moment exactly one gets OK',
+    get title() {
+      return t('put.exists-uploading.title');
+    },
     points: 5,
     async run(ctx) {
       const server = await ctx.startServer();
@@ -317,16 +345,16 @@ export const checks: CheckDefinition[] = [
       const a = await ctx.connect(server);
       const b = await ctx.connect(server);
       await a.send('PUT 1000 busy.bin\n');
-      await expectReply(a, ctx, 'sending "PUT 1000 busy.bin\\n"', 'OK');
+      await expectReply(a, ctx, t('sent.line', { line: show('PUT 1000 busy.bin\n') }), 'OK');
       await a.send(data.subarray(0, 100), { paced: true });
-      const hint = 'Reserve the name (e.g. in a Set) before your first await, and release it when the upload ends.';
+      const hint = t('uploading.hint');
       await b.send('PUT 5 busy.bin\n');
-      await expectReply(b, ctx, `sending "PUT 5 busy.bin\\n" while ${a.label} was uploading busy.bin (100 of 1000 bytes sent)`, 'FAIL exists', hint);
+      await expectReply(b, ctx, t('sent.whileUploading', { line: show('PUT 5 busy.bin\n'), conn: a.label }), 'FAIL exists', hint);
       await a.send(data.subarray(100));
-      await expectReply(a, ctx, 'sending the other 900 bytes of busy.bin', 'DONE', '', DATA_MS);
+      await expectReply(a, ctx, t('sent.otherBytes', { n: 900, name: 'busy.bin' }), 'DONE', '', DATA_MS);
       await b.send('PUT 5 busy.bin\n');
-      await expectReply(b, ctx, 'sending "PUT 5 busy.bin\\n" after the upload of busy.bin completed', 'FAIL exists');
-      await expectStored(server, ctx, 'busy.bin', data, `After ${a.label}'s upload and ${b.label}'s refused PUTs,`);
+      await expectReply(b, ctx, t('sent.afterUploadDone', { line: show('PUT 5 busy.bin\n') }), 'FAIL exists');
+      await expectStored(server, ctx, 'busy.bin', data, t('uploading.stored', { a: a.label, b: b.label }));
 
       // Two PUTs of one name at the same moment: exactly one gets OK. Both lines reach the
       // server in one turn of its event loop (deliverAtOnce), so a server that reserves
@@ -335,11 +363,11 @@ export const checks: CheckDefinition[] = [
       const d = await ctx.connect(server);
       for (const p of [c, d]) {
         await p.send('LIST\n');
-        await readList(p, ctx, 'sending "LIST\\n" (before the PUTs at the same moment)');
+        await readList(p, ctx, t('sent.beforeRace', { line: show('LIST\n') }));
       }
       const line = 'PUT 5 race.txt\n';
-      const both = `${c.label} and ${d.label} sent ${show(line)} at the same moment (both lines read by the server in one turn of its event loop)`;
-      const raceHint = 'Check and reserve the name in the same synchronous step, before the first await (e.g. a Set of names being uploaded, checked and filled before stat/open), so that a second PUT arriving meanwhile sees it taken.';
+      const both = t('race.both', { c: c.label, d: d.label, line: show(line) });
+      const raceHint = t('race.hint');
       await deliverAtOnce(server, ctx, [c, d], line);
       // A server that serves one request at a time may answer the second PUT only once the
       // first upload is done: a missing reply is read again after that.
@@ -347,14 +375,14 @@ export const checks: CheckDefinition[] = [
       const ok = [c, d].filter((_, i) => first[i]!.kind === 'ok' && (first[i] as { value: string }).value === 'OK');
       const replies = first.map((o) => (o.kind === 'ok' ? show(o.value) : describeOutcome(o)));
       if (ok.length === 2) {
-        throw new CheckFailure(`${both}: both got "OK", so both would upload race.txt. Of two PUTs of one name at the same moment exactly one gets OK and the other FAIL exists. ${raceHint}`, {
-          expected: 'OK on one connection, FAIL exists on the other',
+        throw new CheckFailure(t('race.bothOk', { both, hint: raceHint }), {
+          expected: t('race.expected'),
           actual: `${c.label}: ${replies[0]}\n${d.label}: ${replies[1]}`,
         });
       }
       if (ok.length === 0) {
-        throw new CheckFailure(`${both}: neither got "OK" (${c.label}: ${replies[0]}, ${d.label}: ${replies[1]}). The name is new: one of the two PUTs must be accepted.`, {
-          expected: 'OK on one connection, FAIL exists on the other',
+        throw new CheckFailure(t('race.noneOk', { both, c: c.label, replyC: replies[0]!, d: d.label, replyD: replies[1]! }), {
+          expected: t('race.expected'),
           actual: `${c.label}: ${replies[0]}\n${d.label}: ${replies[1]}`,
         });
       }
@@ -362,39 +390,43 @@ export const checks: CheckDefinition[] = [
       const loser = winner === c ? d : c;
       const loserFirst = first[winner === c ? 1 : 0]!;
       await winner.send('12345');
-      await expectReply(winner, ctx, `${both}, this one got OK, and sending its 5 bytes`, 'DONE', '', DATA_MS);
-      const loserReply = loserFirst.kind === 'ok' ? loserFirst.value : await replyLine(loser, ctx, `${both} (the other one got OK)`);
+      await expectReply(winner, ctx, t('sent.winner', { both }), 'DONE', '', DATA_MS);
+      const loserReply = loserFirst.kind === 'ok' ? loserFirst.value : await replyLine(loser, ctx, t('sent.loser', { both }));
       if (loserReply !== 'FAIL exists') {
-        throw new CheckFailure(`${both}: ${winner.label} got "OK" and ${loser.label} got ${show(loserReply)}; expected "FAIL exists" for the second. ${raceHint}`, {
+        throw new CheckFailure(t('race.loser', { both, winner: winner.label, loser: loser.label, got: show(loserReply), hint: raceHint }), {
           expected: 'FAIL exists',
           actual: loserReply,
         });
       }
-      await expectStored(server, ctx, 'race.txt', Buffer.from('12345'), `After the PUTs at the same moment,`);
+      await expectStored(server, ctx, 'race.txt', Buffer.from('12345'), t('race.stored'));
     },
   },
   {
     id: 'put.too-large',
-    title: 'PUT over 100 MiB is FAIL too large; exactly 100 MiB is accepted',
+    get title() {
+      return t('put.too-large.title');
+    },
     points: 5,
     async run(ctx) {
       const server = await ctx.startServer();
       const probe = await ctx.connect(server);
-      const hint = 'Compare the size with 104,857,600 before anything else (a 23-digit number is not exact as a Number, but it is certainly too large).';
+      const hint = t('tooLarge.hint');
       for (const line of [`PUT ${MAX_UPLOAD + 1} big.bin\n`, 'PUT 99999999999999999999999 huge.bin\n']) {
         await probe.send(line);
-        await expectReply(probe, ctx, `sending ${show(line)}`, 'FAIL too large', hint);
+        await expectReply(probe, ctx, t('sent.line', { line: show(line) }), 'FAIL too large', hint);
       }
       await probe.send('LIST\n');
-      await expectReply(probe, ctx, 'sending "LIST\\n" after two refused PUTs', 'FAIL empty', 'The connection must go on after FAIL, and a refused PUT creates nothing.');
+      await expectReply(probe, ctx, t('sent.afterTwoRefused', { line: show('LIST\n') }), 'FAIL empty', t('tooLarge.listHint'));
       await probe.send(`PUT ${MAX_UPLOAD} max.bin\n`);
-      await expectReply(probe, ctx, `sending "PUT ${MAX_UPLOAD} max.bin\\n"`, 'OK', 'Exactly 100 MiB is allowed: refuse only sizes over 104,857,600.');
+      await expectReply(probe, ctx, t('sent.line', { line: show(`PUT ${MAX_UPLOAD} max.bin\n`) }), 'OK', t('tooLarge.maxHint'));
       probe.reset();
     },
   },
   {
     id: 'put.invisible',
-    title: 'An upload is invisible to LIST and GET until complete',
+    get title() {
+      return t('put.invisible.title');
+    },
     points: 5,
     async run(ctx) {
       const server = await ctx.startServer({ fixtures: fixtureIn({ 'a.txt': 'a' }) });
@@ -402,53 +434,57 @@ export const checks: CheckDefinition[] = [
       const a = await ctx.connect(server);
       const b = await ctx.connect(server);
       await a.send('PUT 2000 wip.bin\n');
-      await expectReply(a, ctx, 'sending "PUT 2000 wip.bin\\n"', 'OK');
+      await expectReply(a, ctx, t('sent.line', { line: show('PUT 2000 wip.bin\n') }), 'OK');
       await a.send(data.subarray(0, 1000), { paced: true });
-      const hint = 'LIST and GET must answer at once during another client\'s upload (no global lock) and must not see it: receive into a hidden temporary file (a name starting with ".") and rename it when all bytes are in.';
-      await expectList(b, ctx, ['a.txt'], `While ${a.label} was uploading wip.bin (1000 of 2000 bytes sent),`, hint);
-      await expectGetRefused(b, ctx, 'wip.bin', false, `While ${a.label} was uploading it (1000 of 2000 bytes sent), wip.bin must not be served. ${hint}`);
+      const hint = t('invisible.hint');
+      await expectList(b, ctx, ['a.txt'], t('invisible.while', { conn: a.label }), hint);
+      await expectGetRefused(b, ctx, 'wip.bin', false, t('invisible.getHint', { conn: a.label, hint }));
       await a.send(data.subarray(1000));
-      await expectReply(a, ctx, 'sending the other 1000 bytes of wip.bin', 'DONE', '', DATA_MS);
-      await expectList(b, ctx, ['a.txt', 'wip.bin'], 'After the upload of wip.bin completed,');
-      await expectGet(b, ctx, 'wip.bin', data, 'After the upload completed, ');
+      await expectReply(a, ctx, t('sent.otherBytes', { n: 1000, name: 'wip.bin' }), 'DONE', '', DATA_MS);
+      await expectList(b, ctx, ['a.txt', 'wip.bin'], t('invisible.afterDone'));
+      await expectGet(b, ctx, 'wip.bin', data, t('invisible.afterGet'));
     },
   },
   {
     id: 'put.abort',
-    title: 'An upload cut off by FIN or reset leaves nothing and frees the name',
+    get title() {
+      return t('put.abort.title');
+    },
     points: 5,
     async run(ctx) {
       const server = await ctx.startServer();
       const a = await ctx.connect(server);
       await a.send('PUT 1000 cut.bin\n');
-      await expectReply(a, ctx, 'sending "PUT 1000 cut.bin\\n"', 'OK');
+      await expectReply(a, ctx, t('sent.line', { line: show('PUT 1000 cut.bin\n') }), 'OK');
       await a.send(randomBytes(ctx.random, 500), { paced: true });
       a.end();
-      await expectServerCloses(a, ctx, 'After 500 of 1000 bytes of cut.bin and then FIN', 'When the client ends in the middle of an upload, delete the temporary file and close.');
+      await expectServerCloses(a, ctx, t('abort.fin'), t('abort.finHint'));
       const r = await ctx.connect(server);
       await r.send('PUT 1000 cut2.bin\n');
-      await expectReply(r, ctx, 'sending "PUT 1000 cut2.bin\\n"', 'OK');
+      await expectReply(r, ctx, t('sent.line', { line: show('PUT 1000 cut2.bin\n') }), 'OK');
       await r.send(randomBytes(ctx.random, 500), { paced: true });
       r.reset();
       const left = await waitForListing(server, (names) => names.length === 0, ctx.ms(2000));
       if (!left.accepted) {
-        throw new CheckFailure(`Uploads cut off after 500 of 1000 bytes (cut.bin by FIN, cut2.bin by reset) left ${renderList(left.names)} in ${ROOT}/. On 'end', 'close' or 'error' during a PUT, delete the temporary file: nothing may be left.`, {
-          expected: '(nothing in files/)',
+        throw new CheckFailure(t('abort.left', { files: renderList(left.names), root: ROOT }), {
+          expected: t('abort.leftExpected'),
           actual: left.names.join('\n'),
         });
       }
       const b = await ctx.connect(server);
-      await expectList(b, ctx, [], 'After two cut-off uploads,');
-      await expectGetRefused(b, ctx, 'cut.bin', false, 'A cut-off upload must leave nothing.');
-      await expectGetRefused(b, ctx, 'cut2.bin', false, 'A cut-off upload must leave nothing.');
+      await expectList(b, ctx, [], t('abort.afterTwo'));
+      await expectGetRefused(b, ctx, 'cut.bin', false, t('abort.getHint'));
+      await expectGetRefused(b, ctx, 'cut2.bin', false, t('abort.getHint'));
       for (const name of ['cut.bin', 'cut2.bin']) {
-        await withContext(`The name ${name} should be free again after its upload was cut off:`, 'Release the name when the upload ends, however it ends.', () => put(b, ctx, name, 'abc'));
+        await withContext(t('abort.free', { name }), t('abort.freeHint'), () => put(b, ctx, name, 'abc'));
       }
     },
   },
   {
     id: 'connection.reset',
-    title: 'Clients that reset at any stage (before a byte, mid-request, after OK of a PUT, during a download) do not crash the server',
+    get title() {
+      return t('connection.reset.title');
+    },
     points: 5,
     timeoutMs: 30000,
     async run(ctx) {
@@ -457,9 +493,8 @@ export const checks: CheckDefinition[] = [
       const crashed = (after: string) => {
         const exit = server.process.exitInfo;
         if (!exit) return;
-        const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
         throw new CheckFailure(
-          `The server ${how} when a client reset its connection ${after}. A reset makes the socket emit 'error' (ECONNRESET, EPIPE), also on a connection that never sent a byte and while a download is being written; with no listener Node throws it and the whole server dies: add socket.on('error', ...) to every connection as soon as it is accepted.`,
+          exit.signal ? t('reset.killed', { signal: exit.signal, when: after }) : t('reset.exited', { code: String(exit.exitCode), when: after }),
           { actual: server.process.stderr.excerpt(15, 1500) },
         );
       };
@@ -470,12 +505,12 @@ export const checks: CheckDefinition[] = [
           throw error;
         });
         await fresh.send('LIST\n');
-        const names = await readList(fresh, ctx, `sending "LIST\\n" after a client reset its connection ${after}`).catch((error: unknown) => {
+        const names = await readList(fresh, ctx, t('sent.afterReset', { line: show('LIST\n'), when: after })).catch((error: unknown) => {
           crashed(after);
           throw error;
         });
         if (!names.includes('a.txt')) {
-          throw new CheckFailure(`After a client reset its connection ${after}, LIST on a new connection returned ${renderList(names)} (a.txt missing).`, { expected: 'a.txt among the names', actual: names.join('\n') });
+          throw new CheckFailure(t('reset.listMissing', { when: after, got: renderList(names) }), { expected: t('reset.listExpected'), actual: names.join('\n') });
         }
         fresh.destroy();
       };
@@ -485,141 +520,147 @@ export const checks: CheckDefinition[] = [
       const mute = await ctx.connect(server);
       await waitUntilAccepted(server, ctx.ms(REPLY_MS));
       mute.reset();
-      await stillServes(`right after connecting, before sending a byte (${mute.label}, once the server had accepted it)`);
+      await stillServes(t('reset.whenMute', { conn: mute.label }));
 
       // 2. In the middle of a request line.
       const half = await ctx.connect(server);
       await half.send('LI', { paced: true });
       half.reset();
-      await stillServes('in the middle of a request line ("LI", read by the server)');
+      await stillServes(t('reset.whenHalf'));
 
       // 3. Right after the OK of a PUT, before any data.
       const putter = await ctx.connect(server);
       await putter.send('PUT 10 held.txt\n');
-      await expectReply(putter, ctx, 'sending "PUT 10 held.txt\\n"', 'OK', 'A PUT of a new, valid name must be accepted with OK.');
+      await expectReply(putter, ctx, t('sent.line', { line: show('PUT 10 held.txt\n') }), 'OK', t('put.okHint'));
       putter.reset();
-      await stillServes('right after the OK of its PUT, before sending data');
+      await stillServes(t('reset.whenPut'));
 
       // 4. During a download the server is still writing.
       const reader = await ctx.connect(server);
       await reader.send('GET big.bin\n');
-      await expectReply(reader, ctx, 'sending "GET big.bin\\n"', `OK ${big.length}`, 'GET answers OK <size> and then the bytes.');
+      await expectReply(reader, ctx, t('sent.line', { line: show('GET big.bin\n') }), `OK ${big.length}`, t('reset.getHint'));
       const some = await reader.readBytes(64 * 1024, ctx.ms(DATA_MS));
       if (some.kind !== 'ok') {
-        throw new CheckFailure(`After "OK ${big.length}" on ${reader.label}, the first 64 KiB of big.bin did not arrive: ${describeOutcome(some, (v: Buffer) => `${v.length} bytes`)}.`, {
-          expected: '64 KiB of data',
-          actual: describeOutcome(some, (v: Buffer) => `${v.length} bytes`),
+        throw new CheckFailure(t('reset.noData', { size: String(big.length), conn: reader.label, got: describeOutcome(some, (v: Buffer) => t('bytes', { n: v.length })) }), {
+          expected: t('reset.noDataExpected'),
+          actual: describeOutcome(some, (v: Buffer) => t('bytes', { n: v.length })),
         });
       }
       reader.reset();
-      await stillServes(`during a download of ${big.length} bytes (after the first 64 KiB)`);
-      crashed('(late: after the four resets)');
+      await stillServes(t('reset.whenDownload', { size: big.length }));
+      crashed(t('reset.whenLate'));
     },
   },
   {
     id: 'framing.split',
-    title: 'Requests split across segments (one byte each, inside characters, CRLF) are reassembled',
+    get title() {
+      return t('framing.split.title');
+    },
     points: 5,
     async run(ctx) {
       const server = await ctx.startServer({ fixtures: fixtureIn({ [CHINESE]: '内容' }) });
       const probe = await ctx.connect(server);
-      const hint = 'Collect bytes until "\\n" before parsing a line (and decode whole lines, not chunks).';
+      const hint = t('split.hint');
       await probe.send('LIST\r\n', { segmentation: bytewise, paced: true });
-      const names = await withContext('', hint, () => readList(probe, ctx, 'sending "LIST\\r\\n" one byte per segment'));
+      const names = await withContext('', hint, () => readList(probe, ctx, t('sent.lineBytewise', { line: show('LIST\r\n') })));
       if (names.join('\n') !== CHINESE) {
-        throw new CheckFailure(`After "LIST\\r\\n" sent one byte per segment, LIST returned ${renderList(names)}. ${hint}`, { expected: `OK 1\n${CHINESE}`, actual: names.join('\n') });
+        throw new CheckFailure(t('split.list', { got: renderList(names), hint }), { expected: `OK 1\n${CHINESE}`, actual: names.join('\n') });
       }
       await probe.send(`GET ${CHINESE}\n`, { segmentation: bytewise, paced: true });
-      await expectReply(probe, ctx, `sending ${show(`GET ${CHINESE}\n`)} one byte per segment`, 'OK 6', hint);
+      await expectReply(probe, ctx, t('sent.lineBytewise', { line: show(`GET ${CHINESE}\n`) }), 'OK 6', hint);
       const content = await probe.readBytes(6, ctx.ms(REPLY_MS));
       if (content.kind !== 'ok' || content.value.toString() !== '内容') {
-        throw new CheckFailure(`GET ${show(CHINESE)} sent one byte per segment did not return the file's 6 bytes.`, { expected: '内容', actual: describeOutcome(content, (v) => show(v)) });
+        throw new CheckFailure(t('split.get', { name: show(CHINESE) }), { expected: '内容', actual: describeOutcome(content, (v) => show(v)) });
       }
       const putLine = 'PUT 6 分 段.txt\r\n';
       await probe.send(putLine, { segmentation: bytewise, paced: true });
-      await expectReply(probe, ctx, `sending ${show(putLine)} one byte per segment`, 'OK', hint);
+      await expectReply(probe, ctx, t('sent.lineBytewise', { line: show(putLine) }), 'OK', hint);
       await probe.send('数据', { segmentation: bytewise, paced: true });
-      await expectReply(probe, ctx, 'sending the 6 bytes of "数据" one byte per segment', 'DONE', 'Count the data bytes across segments until size bytes are in.');
+      await expectReply(probe, ctx, t('sent.sixBytes'), 'DONE', t('split.countHint'));
       await probe.send('GET 分 段.txt\r\n', { segmentation: splitAt(3, 6, 10), paced: true });
-      await expectReply(probe, ctx, 'sending "GET 分 段.txt\\r\\n" in segments of 3+3+4+rest bytes', 'OK 6', hint);
+      await expectReply(probe, ctx, t('sent.inSegments', { line: show('GET 分 段.txt\r\n') }), 'OK 6', hint);
       const uploaded = await probe.readBytes(6, ctx.ms(REPLY_MS));
       if (uploaded.kind !== 'ok' || uploaded.value.toString() !== '数据') {
-        throw new CheckFailure('GET of the file uploaded byte by byte did not return "数据".', { expected: '数据', actual: describeOutcome(uploaded, (v) => show(v)) });
+        throw new CheckFailure(t('split.uploaded'), { expected: '数据', actual: describeOutcome(uploaded, (v) => show(v)) });
       }
     },
   },
   {
     id: 'framing.pipelined',
-    title: 'Pipelined requests are answered in order, also when FIN follows them',
+    get title() {
+      return t('framing.pipelined.title');
+    },
     points: 5,
     async run(ctx) {
       const server = await ctx.startServer({ fixtures: fixtureIn({ 'a.txt': 'AAA', 'b.bin': BIN }) });
       const probe = await ctx.connect(server);
       const batch = 'LIST\nGET a.txt\nGET missing.txt\nGET b.bin\nGET a.txt\n';
-      const sent = `sending ${show(batch)} in one segment`;
-      const hint = 'One data event can hold several requests: keep a buffer, answer every complete line in it, in order.';
+      const sent = t('sent.lineOneSegment', { line: show(batch) });
+      const hint = t('pipelined.hint');
       await probe.send(batch);
       const names = await withContext('', hint, () => readList(probe, ctx, sent));
       if (names.join('\n') !== 'a.txt\nb.bin') {
-        throw new CheckFailure(`After ${sent}, the LIST reply listed ${renderList(names)}. ${hint}`, { expected: 'OK 2\na.txt\nb.bin', actual: names.join('\n') });
+        throw new CheckFailure(t('pipelined.list', { sent, got: renderList(names), hint }), { expected: 'OK 2\na.txt\nb.bin', actual: names.join('\n') });
       }
       const expectData = async (what: string, expected: Buffer) => {
-        await expectReply(probe, ctx, `${sent} (reply to ${what})`, `OK ${expected.length}`, hint);
+        await expectReply(probe, ctx, t('sent.then', { sent, then: t('then.replyTo', { what }) }), `OK ${expected.length}`, hint);
         const data = await probe.readBytes(expected.length, ctx.ms(REPLY_MS));
         if (data.kind !== 'ok' || !data.value.equals(expected)) {
-          throw new CheckFailure(`After ${sent}, the data for ${what} differs. ${hint}`, { expected: show(expected, 60), actual: describeOutcome(data, (v) => show(v, 60)) });
+          throw new CheckFailure(t('pipelined.data', { sent, what, hint }), { expected: show(expected, 60), actual: describeOutcome(data, (v) => show(v, 60)) });
         }
       };
       await expectData('GET a.txt', Buffer.from('AAA'));
-      await expectReply(probe, ctx, `${sent} (reply to GET missing.txt)`, 'FAIL not found', hint);
+      await expectReply(probe, ctx, t('sent.then', { sent, then: t('then.replyTo', { what: 'GET missing.txt' }) }), 'FAIL not found', hint);
       await expectData('GET b.bin', BIN);
-      await expectData('the second GET a.txt', Buffer.from('AAA'));
+      await expectData(t('what.secondGet'), Buffer.from('AAA'));
 
       const fin = await ctx.connect(server);
       const last = 'GET a.txt\nLIST\n';
       await fin.send(last);
       fin.end();
-      const finHint = 'After the client\'s FIN, answer every request already received, then close.';
-      const finSent = `sending ${show(last)} and FIN at once`;
+      const finHint = t('pipelined.finHint');
+      const finSent = t('sent.lineAndFin', { line: show(last) });
       await expectReply(fin, ctx, finSent, 'OK 3', finHint);
       const data = await fin.readBytes(3, ctx.ms(REPLY_MS));
       if (data.kind !== 'ok' || data.value.toString() !== 'AAA') {
-        throw new CheckFailure(`After ${finSent}, GET a.txt did not return "AAA". ${finHint}`, { expected: 'AAA', actual: describeOutcome(data, (v) => show(v)) });
+        throw new CheckFailure(t('pipelined.finGet', { sent: finSent, hint: finHint }), { expected: 'AAA', actual: describeOutcome(data, (v) => show(v)) });
       }
-      const listed = await readList(fin, ctx, `${finSent} (the LIST)`);
+      const listed = await readList(fin, ctx, t('sent.then', { sent: finSent, then: t('then.theList') }));
       if (listed.length !== 2) {
-        throw new CheckFailure(`After ${finSent}, LIST returned ${renderList(listed)}. ${finHint}`, { expected: 'OK 2\na.txt\nb.bin', actual: listed.join('\n') });
+        throw new CheckFailure(t('pipelined.finList', { sent: finSent, got: renderList(listed), hint: finHint }), { expected: 'OK 2\na.txt\nb.bin', actual: listed.join('\n') });
       }
-      const rest = await expectServerCloses(fin, ctx, `After answering both requests sent before FIN`, finHint);
+      const rest = await expectServerCloses(fin, ctx, t('pipelined.closes'), finHint);
       if (rest.length > 0) {
-        throw new CheckFailure(`After ${finSent}, the server sent ${show(rest)} beyond the two replies.`, { expected: '(nothing more)', actual: show(rest) });
+        throw new CheckFailure(t('pipelined.more', { sent: finSent, got: show(rest) }), { expected: t('nothingMore'), actual: show(rest) });
       }
     },
   },
   {
     id: 'commands.err-and-exit',
-    title: 'Unknown or malformed requests get ERR and the connection goes on; EXIT closes it',
+    get title() {
+      return t('commands.err-and-exit.title');
+    },
     points: 5,
     async run(ctx) {
       const server = await ctx.startServer({ fixtures: fixtureIn({ 'a.txt': 'a' }) });
       const probe = await ctx.connect(server);
       const requests = ['FOO', 'list', '', 'PUT abc x.txt', 'PUT 5', 'PUT -5 x.txt', 'PUT 5.5 x.txt', 'PUT 5x x.txt', 'GET', 'DELETE a.txt'];
       for (const request of requests) {
-        const sent = `sending ${show(`${request}\n`)}`;
+        const sent = t('sent.line', { line: show(`${request}\n`) });
         await probe.send(`${request}\n`);
         const outcome = await probe.readLine(ctx.ms(REPLY_MS));
         if (outcome.kind === 'ok' && outcome.value.startsWith('ERR ')) continue;
         const closed = outcome.kind === 'closed';
         throw new CheckFailure(
-          `After ${sent} on ${probe.label}, expected a line starting with "ERR " but got ${outcome.kind === 'ok' ? show(outcome.value) : describeOutcome(outcome)}.${closed ? ' An unknown or malformed request gets ERR <reason> and the connection goes on: do not close it.' : ' Answer ERR <reason> for unknown verbs, lower-case verbs, empty lines, GET without a name, and a PUT without a name or whose size is not a whole number of bytes in decimal digits (-5, 5.5 and 5x are not sizes).'}`,
+          t(closed ? 'err.closed' : 'err.other', { sent, conn: probe.label, got: outcome.kind === 'ok' ? show(outcome.value) : describeOutcome(outcome) }),
           { expected: 'ERR <reason>\\n', actual: outcome.kind === 'ok' ? outcome.value : describeOutcome(outcome) },
         );
       }
-      await expectList(probe, ctx, ['a.txt'], `After ${requests.length} ERR replies on the same connection,`, 'The connection must survive ERR, and a malformed PUT creates nothing.');
+      await expectList(probe, ctx, ['a.txt'], t('err.afterMany', { n: requests.length }), t('err.survivesHint'));
       await probe.send('EXIT\n');
-      const rest = await expectServerCloses(probe, ctx, 'After sending "EXIT\\n"', 'EXIT closes the connection (socket.end()).');
+      const rest = await expectServerCloses(probe, ctx, t('exit.after'), t('exit.hint'));
       if (rest.length > 0) {
-        throw new CheckFailure(`After "EXIT\\n" on ${probe.label}, the server replied ${show(rest)}; EXIT gets no reply, only the close.`, { expected: '(connection closed, nothing sent)', actual: show(rest) });
+        throw new CheckFailure(t('exit.replied', { conn: probe.label, got: show(rest) }), { expected: t('connectionClosedNothing'), actual: show(rest) });
       }
     },
   },
@@ -627,7 +668,9 @@ export const checks: CheckDefinition[] = [
     id: 'concurrency.stalled',
     /** Needs the machine to itself (timing): LIST, GET and PUT beside four stalled clients within 3000 ms, wall clock. */
     exclusive: true,
-    title: 'Stalled clients (unread download, unfinished upload, idle, half a request) do not block others',
+    get title() {
+      return t('concurrency.stalled.title');
+    },
     points: 5,
     timeoutMs: 30000,
     async run(ctx) {
@@ -638,8 +681,8 @@ export const checks: CheckDefinition[] = [
       await a.send('GET huge.bin\n');
       const b = await ctx.connect(server);
       await b.send('PUT 1000 slow.bin\n');
-      await withContext(`While ${a.label} was not reading its 30 MiB download,`, 'A client that does not read must stall only its own GET (wait for drain on that socket), never the server.', () =>
-        expectReply(b, ctx, 'sending "PUT 1000 slow.bin\\n"', 'OK'),
+      await withContext(t('stalled.notReading', { conn: a.label }), t('stalled.notReadingHint'), () =>
+        expectReply(b, ctx, t('sent.line', { line: show('PUT 1000 slow.bin\n') }), 'OK'),
       );
       await b.send(randomBytes(ctx.random, 10), { paced: true });
       await ctx.connect(server); // C: connected, sends nothing
@@ -647,29 +690,31 @@ export const checks: CheckDefinition[] = [
       await e.send('GE', { paced: true });
       const d = await ctx.connect(server);
       const started = performance.now();
-      const stalled = `while ${a.label} does not read its 30 MiB download, ${b.label} stalls after 10 of 1000 PUT bytes, one client is idle and ${e.label} sent half a request`;
-      const hint = 'A slow client must block only its own connection: no global lock, and GET waits for drain on its own socket only.';
+      const stalled = t('stalled.context', { a: a.label, b: b.label, e: e.label });
+      const hint = t('stalled.hint');
       await withContext('', hint, async () => {
         await d.send('LIST\n');
-        const names = await readList(d, ctx, `sending "LIST\\n" ${stalled}`);
+        const names = await readList(d, ctx, t('sent.withStalled', { line: show('LIST\n'), stalled }));
         if (!names.includes('a.txt') || !names.includes('huge.bin')) {
-          throw new CheckFailure(`LIST ${stalled} returned ${renderList(names)} (missing a.txt or huge.bin).`, { expected: 'a.txt, huge.bin among the names', actual: names.join('\n') });
+          throw new CheckFailure(t('stalled.list', { stalled, got: renderList(names) }), { expected: t('stalled.listExpected'), actual: names.join('\n') });
         }
-        await expectGet(d, ctx, 'a.txt', Buffer.from('a'), `${stalled[0]!.toUpperCase()}${stalled.slice(1)}: `);
+        await expectGet(d, ctx, 'a.txt', Buffer.from('a'), t('stalled.prefix', { a: a.label, b: b.label, e: e.label }));
         await put(d, ctx, 'd.txt', 'ddd');
       });
       const took = performance.now() - started;
       if (took > ctx.ms(3000)) {
-        throw new CheckFailure(`LIST, GET and PUT on ${d.label} took ${Math.round(took)} ms ${stalled}; they need a few ms alone (limit ${ctx.ms(3000)} ms, generous for a loaded machine). ${hint}`, {
-          expected: `under ${ctx.ms(3000)} ms`,
-          actual: `${Math.round(took)} ms`,
+        throw new CheckFailure(t('stalled.slow', { conn: d.label, took: { ms: Math.round(took) }, stalled, limit: { ms: ctx.ms(3000) }, hint }), {
+          expected: t('stalled.under', { limit: { ms: ctx.ms(3000) } }),
+          actual: t('stalled.took', { took: { ms: Math.round(took) } }),
         });
       }
     },
   },
   {
     id: 'concurrency.twenty',
-    title: 'Twenty clients at once each LIST, GET and PUT correctly',
+    get title() {
+      return t('concurrency.twenty.title');
+    },
     points: 5,
     timeoutMs: 30000,
     async run(ctx) {
@@ -680,17 +725,17 @@ export const checks: CheckDefinition[] = [
       await Promise.all(
         probes.map(async (probe, i) => {
           await probe.send('LIST\n');
-          const names = await readList(probe, ctx, 'sending "LIST\\n" with 20 clients at once');
+          const names = await readList(probe, ctx, t('sent.twentyClients', { line: show('LIST\n') }));
           if (!names.includes('shared.bin')) {
-            throw new CheckFailure(`With 20 clients at once, LIST on ${probe.label} returned ${renderList(names)} without shared.bin.`, { expected: 'shared.bin among the names', actual: names.join('\n') });
+            throw new CheckFailure(t('twenty.list', { conn: probe.label, got: renderList(names) }), { expected: t('twenty.listExpected'), actual: names.join('\n') });
           }
-          await expectGet(probe, ctx, 'shared.bin', shared, 'With 20 clients at once, ');
+          await expectGet(probe, ctx, 'shared.bin', shared, t('twenty.get'));
           await put(probe, ctx, `client ${i + 1}.bin`, uploads[i]!);
-          await expectGet(probe, ctx, `client ${i + 1}.bin`, uploads[i]!, 'With 20 clients at once, after the PUT, ');
+          await expectGet(probe, ctx, `client ${i + 1}.bin`, uploads[i]!, t('twenty.getAfterPut'));
         }),
       );
       const reader = await ctx.connect(server);
-      await expectList(reader, ctx, ['shared.bin', ...uploads.map((_, i) => `client ${i + 1}.bin`)], 'After 20 clients each uploaded one file at the same time,');
+      await expectList(reader, ctx, ['shared.bin', ...uploads.map((_, i) => `client ${i + 1}.bin`)], t('twenty.after'));
     },
   },
 ];

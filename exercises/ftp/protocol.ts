@@ -11,6 +11,10 @@ import type { Random } from '../../grader/probes/segmentation.ts';
 import type { TcpProbe } from '../../grader/probes/tcp.ts';
 import { isProcNetAvailable, receiveQueueOf } from '../../grader/sandbox/proc-net.ts';
 import { waitUntilAccepted } from '../../grader/probes/delivery.ts';
+import { currentLanguage } from '../../grader/i18n/language.ts';
+import { text } from './messages.ts';
+
+const { t } = text;
 
 export { waitUntilAccepted };
 import type { RunningServer } from '../../grader/sandbox/sandbox.ts';
@@ -56,15 +60,16 @@ export function fixtureIn(files: Record<string, string | Uint8Array>): Record<st
 
 /**
  * Reads one reply line (REPLY_MS) or fails saying what was sent. `sent` is what the probe
- * did, e.g. `sending "LIST\\n"` (messages read "After sending ... on c1, ...").
+ * did, from the catalogue, e.g. `t('sent.line', { line: show('LIST\\n') })` (messages read
+ * "After sending ... on c1, ..." / "在 c1 上发送 ... 之后，...").
  */
 export function replyLine(probe: TcpProbe, ctx: CheckContext, sent: string, timeoutMs = REPLY_MS): Promise<string> {
-  return readReplyLine(probe, { after: `after ${sent}`, timeoutMs: ctx.ms(timeoutMs) });
+  return readReplyLine(probe, { after: t('after', { sent }), timeoutMs: ctx.ms(timeoutMs) });
 }
 
 /** Requires the next reply line to be exactly `expected`. */
 export async function expectReply(probe: TcpProbe, ctx: CheckContext, sent: string, expected: string, hint = '', timeoutMs = REPLY_MS): Promise<void> {
-  await expectLine(probe, expected, { after: `after ${sent}`, timeoutMs: ctx.ms(timeoutMs), hint: hint || undefined });
+  await expectLine(probe, expected, { after: t('after', { sent }), timeoutMs: ctx.ms(timeoutMs), hint: hint || undefined });
 }
 
 /** Reads a LIST reply: `FAIL empty` is the empty list, `OK <n>` is followed by n names. */
@@ -73,8 +78,8 @@ export async function readList(probe: TcpProbe, ctx: CheckContext, sent: string)
   if (head === 'FAIL empty') return [];
   const match = /^OK (\d+)$/.exec(head);
   if (!match) {
-    throw new CheckFailure(`After ${sent} on ${probe.label}, expected ${show('OK <n>')} or ${show('FAIL empty')} but got ${show(head)}.`, {
-      expected: 'OK <n>\\n and n names, or FAIL empty\\n',
+    throw new CheckFailure(t('list.badHead', { sent, conn: probe.label, ok: show('OK <n>'), empty: show('FAIL empty'), got: show(head) }), {
+      expected: t('list.badHeadExpected'),
       actual: head,
     });
   }
@@ -83,8 +88,8 @@ export async function readList(probe: TcpProbe, ctx: CheckContext, sent: string)
   for (let i = 0; i < count; i++) {
     const outcome = await probe.readLine(ctx.ms(REPLY_MS));
     if (outcome.kind !== 'ok') {
-      throw new CheckFailure(`After ${sent} on ${probe.label}, the reply announced ${show(head)} but only ${i} name line(s) followed (${describeOutcome(outcome)}). OK <n> must count exactly the lines that follow.`, {
-        expected: `${count} name lines`,
+      throw new CheckFailure(t('list.short', { sent, conn: probe.label, head: show(head), i, got: describeOutcome(outcome) }), {
+        expected: t('list.shortExpected', { count }),
         actual: [...names, describeOutcome(outcome)].join('\n'),
       });
     }
@@ -96,22 +101,24 @@ export async function readList(probe: TcpProbe, ctx: CheckContext, sent: string)
 /** Sends LIST and requires exactly `expected` (any order). */
 export async function expectList(probe: TcpProbe, ctx: CheckContext, expected: string[], why: string, hint = ''): Promise<void> {
   await probe.send('LIST\n');
-  const names = await withContext(`${why}`, hint, () => readList(probe, ctx, 'sending "LIST\\n"'));
+  const names = await withContext(`${why}`, hint, () => readList(probe, ctx, t('sent.line', { line: show('LIST\n') })));
   const want = [...expected].sort();
   if (names.length === want.length && names.every((n, i) => n === want[i])) return;
-  throw new CheckFailure(`${why} LIST on ${probe.label} returned ${renderList(names)} but should list exactly ${renderList(want)}.${hint ? ` ${hint}` : ''}`, {
+  const params = { why, conn: probe.label, got: renderList(names), want: renderList(want) };
+  throw new CheckFailure(hint ? t('list.wrongHint', { ...params, hint }) : t('list.wrong', params), {
     expected: want.length === 0 ? 'FAIL empty' : [`OK ${want.length}`, ...want].join('\n'),
-    actual: names.length === 0 ? 'FAIL empty (or OK 0)' : [`OK ${names.length}`, ...names].join('\n'),
+    actual: names.length === 0 ? t('list.emptyActual') : [`OK ${names.length}`, ...names].join('\n'),
   });
 }
 
 export function renderList(names: string[]): string {
-  return names.length === 0 ? 'no files' : names.map((n) => show(n)).join(', ');
+  // A plain enumeration, no "and" (Intl.ListFormat's 'unit' style drops the separator in zh-CN).
+  return names.length === 0 ? t('list.none') : names.map((n) => show(n)).join(currentLanguage() === 'zh-CN' ? '、' : ', ');
 }
 
 /** Sends `GET <name>` and returns the head line and, for `OK <size>`, the data. */
 export async function get(probe: TcpProbe, ctx: CheckContext, name: string): Promise<{ head: string; data?: Buffer }> {
-  const sent = `sending ${show(`GET ${name}\n`)}`;
+  const sent = t('sent.line', { line: show(`GET ${name}\n`) });
   await probe.send(`GET ${name}\n`);
   const head = await replyLine(probe, ctx, sent);
   const match = /^OK (\d+)$/.exec(head);
@@ -119,9 +126,9 @@ export async function get(probe: TcpProbe, ctx: CheckContext, name: string): Pro
   const size = Number(match[1]);
   const data = await probe.readBytes(size, ctx.ms(DATA_MS));
   if (data.kind !== 'ok') {
-    throw new CheckFailure(`After ${sent} on ${probe.label}, the reply announced ${show(head)} but the ${size} bytes did not all arrive: ${describeOutcome(data, (v: Buffer) => `${v.length} bytes`)}. Send exactly the announced number of bytes.`, {
-      expected: `${size} bytes`,
-      actual: describeOutcome(data, (v: Buffer) => `${v.length} bytes`),
+    throw new CheckFailure(t('get.short', { sent, conn: probe.label, head: show(head), size, got: describeOutcome(data, (v: Buffer) => t('bytes', { n: v.length })) }), {
+      expected: t('bytes', { n: size }),
+      actual: describeOutcome(data, (v: Buffer) => t('bytes', { n: v.length })),
     });
   }
   return { head, data: data.value };
@@ -131,13 +138,14 @@ export async function get(probe: TcpProbe, ctx: CheckContext, name: string): Pro
 export async function expectGet(probe: TcpProbe, ctx: CheckContext, name: string, expected: Buffer, why = ''): Promise<void> {
   const { head, data } = await get(probe, ctx, name);
   if (data === undefined) {
-    throw new CheckFailure(`${why}GET ${show(name)} on ${probe.label} got ${show(head)}; expected ${show(`OK ${expected.length}`)} and the file's ${expected.length} bytes.`, {
-      expected: `OK ${expected.length}\\n + ${expected.length} bytes`,
+    throw new CheckFailure(t('get.refused', { why, name: show(name), conn: probe.label, head: show(head), ok: show(`OK ${expected.length}`), size: expected.length }), {
+      expected: t('get.refusedExpected', { size: String(expected.length) }),
       actual: head,
     });
   }
   if (!data.equals(expected)) {
-    throw new CheckFailure(`${why}GET ${show(name)} on ${probe.label}: the data differs from the file (${data.length} bytes received vs ${expected.length} in the file${data.length === expected.length ? `, first difference at byte ${firstDifference(data, expected)}` : ''}). Send the file's raw bytes, without decoding or changing them, and announce its exact size.`, {
+    const params = { why, name: show(name), conn: probe.label, got: data.length, size: expected.length };
+    throw new CheckFailure(data.length === expected.length ? t('get.differsAt', { ...params, at: firstDifference(data, expected) }) : t('get.differs', params), {
       expected: `${head === `OK ${expected.length}` ? head : `OK ${expected.length}`}\\n + ${show(expected, 60)}`,
       actual: `${head}\\n + ${show(data, 60)}`,
     });
@@ -152,7 +160,7 @@ export async function expectGet(probe: TcpProbe, ctx: CheckContext, name: string
 export async function expectGetRefused(probe: TcpProbe, ctx: CheckContext, name: string, badNameOk: boolean, hint: string, options: { folder?: boolean } = {}): Promise<void> {
   const line = `GET ${name}\n`;
   await probe.send(line);
-  const head = await replyLine(probe, ctx, `sending ${show(line)}`);
+  const head = await replyLine(probe, ctx, t('sent.line', { line: show(line) }));
   const allowed = badNameOk ? ['FAIL not found', 'FAIL bad name'] : ['FAIL not found'];
   if (allowed.includes(head)) return;
   const announced = /^OK (\d+)$/.exec(head);
@@ -162,16 +170,17 @@ export async function expectGetRefused(probe: TcpProbe, ctx: CheckContext, name:
     const size = Number(announced[1]);
     const outcome = await probe.readBytes(size, ctx.ms(REPLY_MS));
     data = outcome.kind === 'ok' ? outcome.value : outcome.partial;
-    after = outcome.kind === 'ok' ? ` and ${size} bytes` : `, then ${data.length === 0 ? 'no bytes' : `only ${data.length} of the ${size} bytes`} (${outcome.kind === 'closed' ? 'the server closed the connection' : `nothing more within ${ctx.ms(REPLY_MS)} ms`})`;
+    const why = outcome.kind === 'closed' ? t('get.whyClosed') : t('get.whyNothing', { ms: { ms: ctx.ms(REPLY_MS) } });
+    after = outcome.kind === 'ok' ? t('get.servedAll', { size }) : data.length === 0 ? t('get.servedNone', { why }) : t('get.servedSome', { got: data.length, size, why });
   }
-  const expected = allowed.map((a) => show(a)).join(' or ');
+  const expected = allowed.length === 1 ? show(allowed[0]!) : t('or', { a: show(allowed[0]!), b: show(allowed[1]!) });
   const message =
     options.folder && announced
-      ? `GET ${show(name)} on ${probe.label} got ${show(head)}${after}, but ${show(name)} is a folder in the library, not a file: a folder is ${show('FAIL not found')}. ${head} is the size of the folder entry (what stat gives for a folder); check that the name is a regular file (stat(...).isFile()) before answering OK.`
-      : `GET ${show(name)} on ${probe.label} got ${show(head)}${after}; expected ${expected}. ${hint}`;
+      ? t('get.notRefusedFolder', { name: show(name), conn: probe.label, head: show(head), after, notFound: show('FAIL not found') })
+      : t('get.notRefused', { name: show(name), conn: probe.label, head: show(head), after, expected, hint });
   throw new CheckFailure(message, {
-    expected: allowed.join(' or '),
-    actual: data ? `${head}\\n + ${data.length === 0 ? 'no bytes' : show(data, 60)}` : head,
+    expected: allowed.length === 1 ? allowed[0]! : t('or', { a: allowed[0]!, b: allowed[1]! }),
+    actual: data ? `${head}\\n + ${data.length === 0 ? t('get.noBytes') : show(data, 60)}` : head,
   });
 }
 
@@ -180,7 +189,7 @@ export async function put(probe: TcpProbe, ctx: CheckContext, name: string, data
   const bytes = typeof data === 'string' ? Buffer.from(data) : data;
   const line = `PUT ${bytes.length} ${name}\n`;
   await probe.send(line);
-  await expectReply(probe, ctx, `sending ${show(line)}`, 'OK', 'A PUT of a new, valid name must be accepted with OK.');
+  await expectReply(probe, ctx, t('sent.line', { line: show(line) }), 'OK', t('put.okHint'));
   if (bytes.length > 0) {
     if (bytes.length > 256 * 1024) await probe.sendStream(bytes);
     else await probe.send(bytes);
@@ -188,9 +197,9 @@ export async function put(probe: TcpProbe, ctx: CheckContext, name: string, data
   await expectReply(
     probe,
     ctx,
-    `sending ${show(line)} and its ${bytes.length} data bytes`,
+    t('sent.lineAndData', { line: show(line), n: bytes.length }),
     'DONE',
-    bytes.length === 0 ? 'PUT of 0 bytes must answer OK then DONE at once.' : 'Reply DONE once all size bytes are stored.',
+    bytes.length === 0 ? t('put.zeroHint') : t('put.doneHint'),
     DATA_MS,
   );
 }
@@ -208,7 +217,7 @@ export async function filesOnDisk(server: RunningServer, folder = ROOT): Promise
 
 /** Requires that nothing more arrives on the probe for a short while. */
 export async function expectNothingMore(probe: TcpProbe, ctx: CheckContext, after: string, hint: string): Promise<void> {
-  await expectSilence(probe, { after, ms: ctx.ms(ABSENCE_MS), hint, meaning: '(nothing more)' });
+  await expectSilence(probe, { after, ms: ctx.ms(ABSENCE_MS), hint, meaning: t('nothingMore') });
 }
 
 

@@ -14,6 +14,9 @@ import { DEFAULT_LIMITS } from '../../grader/sandbox/limits.ts';
 import type { SandboxProcess } from '../../grader/sandbox/process.ts';
 import type { ProgramRun } from '../../grader/sandbox/sandbox.ts';
 import { runMany, startLoad } from '../../grader/probes/load.ts';
+import { text } from './messages.ts';
+
+const { t } = text;
 
 export { runMany, startLoad };
 
@@ -209,12 +212,12 @@ export function firstDifference(lines: string[]): Difference | undefined {
   return undefined;
 }
 
-const quote = (line: string | undefined) => (line === undefined ? '(nothing)' : line === '' ? '(an empty line)' : `\`${line}\``);
+export const quote = (line: string | undefined) => (line === undefined ? t('line.nothing') : line === '' ? t('line.empty') : `\`${line}\``);
 
 export function describeDifference(d: Difference, lines: string[]): string {
-  if (d.got === undefined) return `stdout ends after ${lines.length} line(s), expected 78 (line ${d.line} should be ${quote(d.want)})`;
-  if (d.want === undefined) return `stdout has ${lines.length} lines, expected 78 (line ${d.line} is ${quote(d.got)}, one too many)`;
-  return `stdout line ${d.line} is ${quote(d.got)}, expected ${quote(d.want)}`;
+  if (d.got === undefined) return t('diff.short', { n: lines.length, line: d.line, want: quote(d.want) });
+  if (d.want === undefined) return t('diff.long', { n: lines.length, line: d.line, got: quote(d.got) });
+  return t('diff.line', { line: d.line, got: quote(d.got), want: quote(d.want) });
 }
 
 /** Lines around the difference, numbered, for the report's expected/actual panes. */
@@ -222,36 +225,37 @@ export function around(lines: string[], d: Difference): string {
   const from = Math.max(0, d.line - 6);
   const to = Math.min(Math.max(lines.length, d.line), d.line + 4);
   const shown: string[] = [];
-  if (from > 0) shown.push(`… (${from} line(s) before)`);
+  if (from > 0) shown.push(t('lines.before', { n: from }));
   for (let i = from; i < to; i++) {
     const marker = i === d.line - 1 ? '>' : ' ';
-    shown.push(`${marker}${String(i + 1).padStart(3)}  ${i < lines.length ? lines[i] : '(missing)'}`);
+    shown.push(`${marker}${String(i + 1).padStart(3)}  ${i < lines.length ? lines[i] : t('line.missing')}`);
   }
-  if (to < lines.length) shown.push(`… (${lines.length - to} more line(s))`);
+  if (to < lines.length) shown.push(t('lines.more', { n: lines.length - to }));
   return shown.join('\n');
 }
 
 /** What killed the run, if the grader did: a sentence, or ''. */
 export function describeEnd(run: Run): string {
   const { program } = run;
-  const printed = `after printing ${run.lines.length} of 78 lines`;
-  if (program.killedFor === 'idle') {
-    return `no output for ${run.idleMs} ms: the workers may be waiting on each other (stopped ${printed})`;
-  }
-  if (program.killedFor === 'timeout') return `it did not exit within ${Math.round(program.exit.durationMs)} ms (stopped ${printed})`;
+  const n = run.lines.length;
+  if (program.killedFor === 'idle') return t('end.idle', { ms: { ms: run.idleMs }, n });
+  if (program.killedFor === 'timeout') return t('end.timeout', { ms: { ms: Math.round(program.exit.durationMs) }, n });
   const { exit } = program;
   if (exit.signal !== null || exit.exitCode !== 0) {
     const thrown = thrownError(program.stderr);
-    const stderr = program.stderr.trim().split('\n').slice(0, 3).join(' / ');
-    return `it ${exit.limit ? `was stopped at the ${exit.limit} limit` : describeExit(exit)} ${printed}${thrown ? ` after throwing ${thrown}` : stderr ? ` (stderr: ${stderr.slice(0, 300)})` : ''}`;
+    const stderr = program.stderr.trim().split('\n').slice(0, 3).join(' / ').slice(0, 300);
+    // exit.limit is only ever 'memory' (the one limit the grader enforces itself).
+    if (exit.limit) return thrown ? t('end.memoryThrown', { n, error: thrown }) : stderr ? t('end.memoryStderr', { n, stderr }) : t('end.memory', { n });
+    const how = describeExit(exit);
+    return thrown ? t('end.exitThrown', { how, n, error: thrown }) : stderr ? t('end.exitStderr', { how, n, stderr }) : t('end.exit', { how, n });
   }
   return '';
 }
 
 export function renderLines(lines: string[], max = 20): string {
-  if (lines.length === 0) return '(no output)';
+  if (lines.length === 0) return t('lines.noOutput');
   const shown = lines.slice(0, max).map((l, i) => `${String(i + 1).padStart(3)}  ${l}`);
-  if (lines.length > max) shown.push(`… ${lines.length - max} more line(s), last: ${lines.at(-1)}`);
+  if (lines.length > max) shown.push(t('lines.moreLast', { n: lines.length - max, last: lines.at(-1)! }));
   return shown.join('\n');
 }
 
@@ -268,9 +272,9 @@ export function kindsPrinted(lines: Iterable<string>): { numbers: number; letter
 
 /** "none of the 78 lines" / "only numbers (52 lines), no letter" / "" when both kinds are there. */
 export function missingKinds(kinds: { numbers: number; letters: number }): string {
-  if (kinds.numbers === 0 && kinds.letters === 0) return 'none of the 78 lines';
-  if (kinds.letters === 0) return `only numbers (${kinds.numbers} line(s)), no letter`;
-  if (kinds.numbers === 0) return `only letters (${kinds.letters} line(s)), no number`;
+  if (kinds.numbers === 0 && kinds.letters === 0) return t('kinds.none');
+  if (kinds.letters === 0) return t('kinds.onlyNumbers', { n: kinds.numbers });
+  if (kinds.numbers === 0) return t('kinds.onlyLetters', { n: kinds.letters });
   return '';
 }
 
@@ -340,13 +344,13 @@ export function credit(tap: TapRecord[]): Credits {
 }
 
 export function threadName(thread: number): string {
-  return thread === 0 ? 'the main thread' : `worker thread ${thread}`;
+  return thread === 0 ? t('thread.main') : t('thread.worker', { n: String(thread) });
 }
 
 export function threadList(threads: Iterable<number>): string {
   const names = [...threads].sort((a, b) => a - b).map(threadName);
-  if (names.length <= 1) return names[0] ?? 'no thread';
-  return `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+  if (names.length <= 1) return names[0] ?? t('thread.none');
+  return t('thread.list', { names });
 }
 
 export { NUMBER_LINES, LETTER_LINES };

@@ -5,6 +5,9 @@
  */
 import type { ProcessReading, Sample } from './cpu.ts';
 import type { PoolRun, TapRecord } from './runs.ts';
+import { text } from './messages.ts';
+
+const { t } = text;
 
 /** Node 24 names its worker threads so (the main thread is "MainThread", or the process title). */
 const WORKER_THREAD_NAME = 'WorkerThread';
@@ -141,7 +144,7 @@ export function analyse(run: PoolRun): PoolAnalysis {
           if (name === WORKER_THREAD_NAME || threadId !== undefined) {
             alive++;
             const key = `t${tid}`;
-            const entity = entities.get(key) ?? { name: threadId !== undefined ? `worker thread ${threadId}` : `worker thread (tid ${tid})`, kind: 'thread' as const, cpuMs: 0, firstAt: sample.at, lastAt: sample.at, busy: new Map() };
+            const entity = entities.get(key) ?? { name: threadId !== undefined ? t('cpu.thread', { id: String(threadId) }) : t('cpu.threadTid', { tid: String(tid) }), kind: 'thread' as const, cpuMs: 0, firstAt: sample.at, lastAt: sample.at, busy: new Map() };
             entity.cpuMs = task.cpuMs;
             entity.lastAt = sample.at;
             entity.busy.set(index, { busyNs: (task.runNs ?? 0) + (task.waitNs ?? 0), runNs: task.runNs ?? 0, cpuMs: task.cpuMs });
@@ -156,7 +159,7 @@ export function analyse(run: PoolRun): PoolAnalysis {
       } else if (descendsFrom(sample.processes, reading.pid, root)) {
         alive++;
         const key = `p${reading.pid}`;
-        const entity = entities.get(key) ?? { name: `child process ${run.nsTids.get(`${reading.pid}/${reading.pid}`) ?? reading.pid}`, kind: 'process' as const, cpuMs: 0, firstAt: sample.at, lastAt: sample.at, busy: new Map() };
+        const entity = entities.get(key) ?? { name: t('cpu.process', { pid: String(run.nsTids.get(`${reading.pid}/${reading.pid}`) ?? reading.pid) }), kind: 'process' as const, cpuMs: 0, firstAt: sample.at, lastAt: sample.at, busy: new Map() };
         entity.cpuMs = reading.cpuMs;
         entity.lastAt = sample.at;
         // Its main thread: the one that computes (what its other threads do is Node's own work).
@@ -256,16 +259,19 @@ export const percent = (part: number, whole: number) => `${pct(part, whole).toFi
 
 /** A text bar chart of the CPU time per thread, for the report's actual pane. */
 export function cpuChart(a: PoolAnalysis): string {
-  const rows: Array<[string, number]> = [['main thread', a.mainMs], ...a.workers.map((w): [string, number] => [w.name, w.cpuMs])];
-  if (a.endedMs > 0) rows.push(['ended between samples', a.endedMs]);
-  rows.push(["Node's own threads (GC, …)", a.helpersMs]);
-  const width = Math.max(...rows.map(([n]) => n.length));
+  const rows: Array<[string, number]> = [[t('cpu.main'), a.mainMs], ...a.workers.map((w): [string, number] => [w.name, w.cpuMs])];
+  if (a.endedMs > 0) rows.push([t('cpu.ended'), a.endedMs]);
+  rows.push([t('cpu.helpers'), a.helpersMs]);
+  // Columns in terminal cells: a Chinese character takes two (padEnd counts it as one).
+  const cells = (label: string) => label.length + (label.match(/[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/g)?.length ?? 0);
+  const pad = (label: string, width: number) => label + ' '.repeat(Math.max(0, width - cells(label)));
+  const width = Math.max(...rows.map(([n]) => cells(n)));
   const max = Math.max(1, ...rows.map(([, ms]) => ms));
   const lines = rows.map(([name, ms], i) => {
-    const share = i === rows.length - 1 ? '(apart)' : percent(ms, a.ownMs);
-    return `${name.padEnd(width)}  ${'█'.repeat(Math.round((30 * ms) / max)).padEnd(30)} ${String(Math.round(ms)).padStart(6)} ms ${share.padStart(7)}`;
+    const share = i === rows.length - 1 ? t('cpu.apart') : percent(ms, a.ownMs);
+    return `${pad(name, width)}  ${'█'.repeat(Math.round((30 * ms) / max)).padEnd(30)} ${String(Math.round(ms)).padStart(6)} ms ${share.padStart(7)}`;
   });
-  lines.push(`${'main thread + workers'.padEnd(width)}  ${''.padEnd(30)} ${String(Math.round(a.ownMs)).padStart(6)} ms   100%`);
+  lines.push(`${pad(t('cpu.total'), width)}  ${''.padEnd(30)} ${String(Math.round(a.ownMs)).padStart(6)} ms   100%`);
   return lines.join('\n');
 }
 
@@ -275,10 +281,10 @@ export function cpuChart(a: PoolAnalysis): string {
  */
 export function cpuChartData(a: PoolAnalysis): string {
   const bars = [
-    { label: 'main thread', role: 'main', ms: Math.round(a.mainMs) },
+    { label: t('cpu.main'), role: 'main', ms: Math.round(a.mainMs) },
     ...a.workers.map((w) => ({ label: w.name, role: 'worker', ms: Math.round(w.cpuMs) })),
-    ...(a.endedMs > 0 ? [{ label: 'ended between samples', role: 'worker', ms: Math.round(a.endedMs) }] : []),
-    { label: "Node's own threads", role: 'helper', ms: Math.round(a.helpersMs) },
+    ...(a.endedMs > 0 ? [{ label: t('cpu.ended'), role: 'worker', ms: Math.round(a.endedMs) }] : []),
+    { label: t('cpu.helpersShort'), role: 'helper', ms: Math.round(a.helpersMs) },
   ];
   return `cpu-per-thread ${JSON.stringify({ unit: 'ms', total: Math.round(a.totalMs), own: Math.round(a.ownMs), bars })}`;
 }

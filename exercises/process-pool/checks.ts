@@ -23,6 +23,9 @@ import {
   stderrExcerpt,
   type PoolRun,
 } from './runs.ts';
+import { text } from './messages.ts';
+
+const { t } = text;
 
 /** The contract's bounds of the pool. */
 const MIN_WORKERS = 2;
@@ -53,24 +56,24 @@ const largeAnalysis = (ctx: CheckContext) =>
 function listPrimes(n: number): string {
   const primes: number[] = [];
   for (let i = 2; i <= n && primes.length < 12; i++) if (isPrime(i)) primes.push(i);
-  return primes.length === 0 ? 'no prime' : `the primes ${primes.join(', ')}${n > 37 ? ', …' : ''}`;
+  if (primes.length === 0) return t('primes.none');
+  const shown = primes.join(t('list.sep'));
+  return n > 37 ? t('primes.listMore', { primes: shown }) : t('primes.list', { primes: shown });
 }
 
 /** Why `printed` differs from `expected` for N = n, when a classic mistake explains it. */
 function diagnoseSum(n: number, printed: bigint, expected: bigint): string {
   const diff = printed - expected;
-  if (diff === 1n) return '1 too many: 1 is not a prime.';
-  if (isPrime(n) && diff === -BigInt(n)) return `${n} too few: N itself is a prime and belongs to the sum (p <= N).`;
-  if (diff > 0n && diff <= BigInt(n) && isPrime(Number(diff))) {
-    return `${diff} too many, and ${diff} is a prime: a prime counted twice, typically at the edge between two chunks (make the chunks [lo, hi] meet without overlap, e.g. hi = next lo - 1).`;
-  }
+  if (diff === 1n) return t('diag.one');
+  if (isPrime(n) && diff === -BigInt(n)) return t('diag.nPrime', { n: String(n) });
+  if (diff > 0n && diff <= BigInt(n) && isPrime(Number(diff))) return t('diag.twice', { diff: String(diff) });
   // Off by a little, and the printed value is a double: the sum went through a `number`.
   const small = (diff < 0n ? -diff : diff) * 1_000_000n < expected;
   if (expected > 2n ** 53n && diff !== 0n && small && BigInt(Number(printed)) === printed) {
-    return 'Off by a little above 2^53: the sum was added up in a `number`, which cannot hold every integer above 2^53 = 9007199254740992. Add the chunk sums as a BigInt.';
+    return t('diag.double');
   }
-  if (diff < 0n) return `${-diff} too few: some primes are missing (a chunk left out, or the last numbers of the range).`;
-  return `${diff} too many.`;
+  if (diff < 0n) return t('diag.few', { diff: String(-diff) });
+  return t('diag.many', { diff: String(diff) });
 }
 
 /** Undefined when the run printed the right sum; otherwise the failure. */
@@ -79,22 +82,21 @@ function sumFailure(run: PoolRun, n: number): CheckFailure | undefined {
   const got = printedSum(run);
   const cmd = `\`${command(run.args)}\``;
   if (got?.value === expected) return undefined;
-  const actual = `${showStdout(run)}\n(the program ${describeEnd(run)})\nstderr: ${stderrExcerpt(run)}`;
+  const actual = t('sum.actual', { stdout: showStdout(run), end: describeEnd(run), stderr: stderrExcerpt(run) });
   if (!got) {
     const bigintN = run.lines.find((l) => /^[0-9]+n$/.test(l.trim()));
     if (bigintN) {
-      return new CheckFailure(
-        `${cmd} printed \`${bigintN}\`: console.log of a BigInt adds an \`n\`. Print the digits only, e.g. console.log(sum.toString()).`,
-        { expected: String(expected), actual },
-      );
+      return new CheckFailure(t('sum.bigintN', { cmd, line: bigintN }), { expected: String(expected), actual });
     }
-    const how =
+    const message =
       run.lines.length === 0
-        ? `printed nothing on stdout: it ${describeEnd(run)}.`
-        : `printed no line that is just the sum in decimal digits (${run.lines.length} line(s); the sum must be a line of its own, digits only).`;
-    return new CheckFailure(`${cmd} ${how} Expected the sum of the primes p <= ${n}: ${expected}.`, { expected: String(expected), actual });
+        ? t('sum.nothing', { cmd, end: describeEnd(run), n: String(n), expected: String(expected) })
+        : t('sum.noDigits', { cmd, lines: run.lines.length, n: String(n), expected: String(expected) });
+    return new CheckFailure(message, { expected: String(expected), actual });
   }
-  return new CheckFailure(`${cmd} printed ${got.value}, expected ${expected} (the sum of ${listPrimes(n)} up to ${n}): ${diagnoseSum(n, got.value, expected)}`, {
+  return new CheckFailure(
+    t('sum.wrong', { cmd, got: String(got.value), expected: String(expected), primes: listPrimes(n), n: String(n), diagnosis: diagnoseSum(n, got.value, expected) }),
+    {
     expected: String(expected),
     actual,
   });
@@ -114,7 +116,7 @@ async function expectSums(ctx: CheckContext, ns: number[]): Promise<void> {
     const failure = sumFailure(run, n);
     if (failure) throw failure;
   }
-  ctx.note(`Right sums for N = ${ns.join(', ')}.`);
+  ctx.note(t('sum.note', { ns: ns.map(String).join(t('list.sep')) }));
 }
 
 /** N = k · p (p prime): a range cut into k equal chunks has an edge on the prime p. */
@@ -133,14 +135,16 @@ function edgeCases(ctx: CheckContext): number[] {
 }
 
 /** The argument runs: each must print nothing on stdout, something on stderr, and exit 2. */
-async function expectRefusals(ctx: CheckContext, cases: Array<{ args: string[]; why: string }>): Promise<void> {
+type Why = 'none' | 'two' | 'exponent' | 'sign' | 'negative' | 'leadingSpace' | 'trailingSpace' | 'empty' | 'notNumber' | 'fraction' | 'hex' | 'above';
+
+async function expectRefusals(ctx: CheckContext, cases: Array<{ args: string[]; why: Why }>): Promise<void> {
   // Presence first: the refusal means something only from a program that answers a valid N.
   const valid = await example(ctx);
   if (!printedSum(valid)) {
-    throw new CheckFailure(
-      `\`${command(valid.args)}\` printed no sum (it ${describeEnd(valid)}), so its refusing bad arguments shows nothing: the program must first answer a valid N.`,
-      { expected: 'a line of digits for N = 100000', actual: showStdout(valid) },
-    );
+    throw new CheckFailure(t('args.noSum', { cmd: `\`${command(valid.args)}\``, end: describeEnd(valid) }), {
+      expected: t('args.noSum.expected'),
+      actual: showStdout(valid),
+    });
   }
   const wrong = (run: PoolRun) => run.program.exit.exitCode !== 2 || run.program.stdout.length > 0 || run.program.stderr.trim() === '' || run.stopped !== undefined;
   const results = await runEach(cases, 3, async (c) => ({ c, run: await runPool(ctx, c.args) }), ({ run }) => wrong(run));
@@ -148,15 +152,15 @@ async function expectRefusals(ctx: CheckContext, cases: Array<{ args: string[]; 
     if (!result || !wrong(result.run)) continue;
     const { c, run } = result;
     const problems: string[] = [];
-    if (run.stopped !== undefined || run.program.exit.exitCode !== 2) problems.push(`it ${describeEnd(run)}, expected exit code 2`);
-    if (run.program.stdout.length > 0) problems.push(`it printed ${JSON.stringify(run.program.stdout.slice(0, 80))} on stdout, expected nothing there`);
-    if (run.program.stderr.trim() === '') problems.push('it printed no message on stderr');
-    throw new CheckFailure(
-      `\`${command(c.args)}\` (${c.why}): ${problems.join('; ')}. A missing or extra argument or an N that is not [0-9]+ at most 1000000000 gets a message on stderr, nothing on stdout, and exit code 2 (process.exit(2)); test the text with /^[0-9]+$/ before converting it (Number and parseInt accept "1e5", "+5", " 10", "0x10").`,
-      { expected: 'stdout: (nothing)\nstderr: a message\nexit code 2', actual: `stdout: ${JSON.stringify(run.program.stdout.slice(0, 200))}\nstderr: ${stderrExcerpt(run)}\n${describeEnd(run)}` },
-    );
+    if (run.stopped !== undefined || run.program.exit.exitCode !== 2) problems.push(t('args.exit', { end: describeEnd(run) }));
+    if (run.program.stdout.length > 0) problems.push(t('args.stdout', { stdout: JSON.stringify(run.program.stdout.slice(0, 80)) }));
+    if (run.program.stderr.trim() === '') problems.push(t('args.stderr'));
+    throw new CheckFailure(t('args.wrong', { cmd: `\`${command(c.args)}\``, why: t(`why.${c.why}`), problems: problems.join(t('args.problemSep')) }), {
+      expected: t('args.wrong.expected'),
+      actual: t('args.wrong.actual', { stdout: JSON.stringify(run.program.stdout.slice(0, 200)), stderr: stderrExcerpt(run), end: describeEnd(run) }),
+    });
   }
-  ctx.note(`Refused as required: ${cases.map((c) => `\`${command(c.args)}\``).join(', ')}.`);
+  ctx.note(t('args.note', { cmds: cases.map((c) => `\`${command(c.args)}\``).join(t('list.sep')) }));
 }
 
 /** The N = 10^9 run judged for its pool: fails when there is too little to judge. */
@@ -164,34 +168,41 @@ async function judgedPool(ctx: CheckContext): Promise<{ run: PoolRun; analysis: 
   await example(ctx);
   const { run, analysis } = await largeAnalysis(ctx);
   if (!analysis.sampled) {
-    throw new CheckFailure('The grader could not read the run\'s threads from /proc (not Linux?), so the pool cannot be judged here.');
+    throw new CheckFailure(t('pool.noProc'));
   }
   ctx.note(
-    `\`${command(run.args)}\`: it ${describeEnd(run)} after ${Math.round(run.program.exit.durationMs)} ms wall time (reported, never judged); ${analysis.samples} samples, one every ${analysis.meanIntervalMs.toFixed(0)} ms on average.`,
+    t('pool.runNote', {
+      cmd: `\`${command(run.args)}\``,
+      end: describeEnd(run),
+      ms: { ms: Math.round(run.program.exit.durationMs) },
+      samples: analysis.samples,
+      interval: { ms: Math.round(analysis.meanIntervalMs) },
+    }),
   );
-  ctx.note(`CPU time per thread (ms):\n${cpuChart(analysis)}`);
+  ctx.note(t('pool.chartNote', { chart: cpuChart(analysis) }));
   ctx.note(cpuChartData(analysis));
   if (analysis.ownMs < MIN_JUDGED_CPU_MS) {
-    throw new CheckFailure(
-      `\`${command(run.args)}\` used only ${Math.round(analysis.ownMs)} ms of CPU time in all (it ${describeEnd(run)}): too little computing to judge a pool by. Summing the primes up to 10^9 takes seconds of CPU time.`,
-      { actual: cpuChart(analysis) },
-    );
+    throw new CheckFailure(t('pool.tooLittle', { cmd: `\`${command(run.args)}\``, ms: { ms: Math.round(analysis.ownMs) }, end: describeEnd(run) }), {
+      actual: cpuChart(analysis),
+    });
   }
   return { run, analysis };
 }
 
 function noWorkers(analysis: PoolAnalysis): CheckFailure | undefined {
   if (analysis.workers.length > 0 || analysis.created > 0) return undefined;
-  return new CheckFailure(
-    `No worker thread and no child process ran: the main thread did all the computing (${percent(analysis.mainMs, analysis.ownMs)} of the CPU time). async functions and Promise.all run on the main thread, one at a time; create a pool of node:worker_threads workers (or child processes) and hand them the chunks.`,
-    { expected: `at least ${MIN_WORKERS} workers`, actual: cpuChart(analysis) },
-  );
+  return new CheckFailure(t('pool.noWorkers', { share: percent(analysis.mainMs, analysis.ownMs) }), {
+    expected: t('pool.noWorkers.expected', { n: MIN_WORKERS }),
+    actual: cpuChart(analysis),
+  });
 }
 
 export const checks: CheckDefinition[] = [
   {
     id: 'sum.example',
-    title: 'node main.ts 100000 prints 454396537',
+    get title() {
+      return t('sum.example.title');
+    },
     points: 10,
     timeoutMs: 60_000,
     async run(ctx) {
@@ -201,14 +212,18 @@ export const checks: CheckDefinition[] = [
   },
   {
     id: 'sum.below-two',
-    title: 'N = 0 and N = 1 print 0',
+    get title() {
+      return t('sum.below-two.title');
+    },
     points: 5,
     timeoutMs: 60_000,
     run: (ctx) => expectSums(ctx, [0, 1]),
   },
   {
     id: 'sum.small',
-    title: 'Small N that are not primes (4, 100, 1000, 0010) give the exact sums: 1 is not a prime',
+    get title() {
+      return t('sum.small.title');
+    },
     points: 5,
     timeoutMs: 90_000,
     async run(ctx) {
@@ -216,26 +231,32 @@ export const checks: CheckDefinition[] = [
       // Leading zeros are digits too: N is [0-9]+.
       const run = await runPool(ctx, ['0010']);
       const failure = sumFailure(run, 10);
-      if (failure) throw new CheckFailure(`${failure.message} (N is [0-9]+, so 0010 is 10.)`, { ...(failure.expected ? { expected: failure.expected } : {}), ...(failure.actual ? { actual: failure.actual } : {}) });
+      if (failure) throw new CheckFailure(t('sum.leadingZeros', { message: failure.message }), { ...(failure.expected ? { expected: failure.expected } : {}), ...(failure.actual ? { actual: failure.actual } : {}) });
     },
   },
   {
     id: 'sum.n-prime',
-    title: 'When N is a prime it is in the sum (N = 2, 3, 7919, 999983)',
+    get title() {
+      return t('sum.n-prime.title');
+    },
     points: 5,
     timeoutMs: 90_000,
     run: (ctx) => expectSums(ctx, [2, 3, 7919, 999983]),
   },
   {
     id: 'sum.edges',
-    title: 'No prime counted twice at a chunk edge: N = k·p for a prime p and k = 2, 4, 10, 16, 64, 100',
+    get title() {
+      return t('sum.edges.title');
+    },
     points: 5,
     timeoutMs: 240_000,
     run: (ctx) => expectSums(ctx, edgeCases(ctx)),
   },
   {
     id: 'sum.large',
-    title: 'node main.ts 1000000000 prints 24739512092254535 (above 2^53) within 60 s and 1 GiB',
+    get title() {
+      return t('sum.large.title');
+    },
     points: 10,
     // The N = 10^9 run, shared by the pool and parallel checks: run first, alone under the concurrent scheduling.
     exclusive: true,
@@ -247,20 +268,20 @@ export const checks: CheckDefinition[] = [
       if (!failure) return;
       if (run.stopped === 'timeout') {
         throw new CheckFailure(
-          `${failure.message} Sixty seconds are plenty for a sieve: trial division of every number up to 10^9 is not. Sieve each chunk (a segmented sieve of Eratosthenes with the primes up to √N).`,
+          t('sum.timeout', { message: failure.message }),
           { ...(failure.expected ? { expected: failure.expected } : {}), ...(failure.actual ? { actual: failure.actual } : {}) },
         );
       }
       const limit = describeLimitHit(run.program.exit, run.program.stderr, DEFAULT_LIMITS);
       if (limit && run.program.exit.limit !== 'memory') {
         throw new CheckFailure(
-          `${failure.message} It hit ${limit}. A sieve per chunk needs a few seconds of CPU time for 10^9; trial division of every number needs minutes.`,
+          t('sum.limit', { message: failure.message, limit }),
           { ...(failure.expected ? { expected: failure.expected } : {}), ...(failure.actual ? { actual: failure.actual } : {}) },
         );
       }
       if (run.program.exit.limit === 'memory') {
         throw new CheckFailure(
-          `${failure.message} One array for the whole range (10^9 numbers) does not fit in 1 GiB: sieve chunk by chunk, each worker with an array the size of its chunk.`,
+          t('sum.memory', { message: failure.message }),
           { ...(failure.expected ? { expected: failure.expected } : {}), ...(failure.actual ? { actual: failure.actual } : {}) },
         );
       }
@@ -269,7 +290,9 @@ export const checks: CheckDefinition[] = [
   },
   {
     id: 'output.one-line',
-    title: 'stdout is exactly one line, the sum (no timings or logs on stdout)',
+    get title() {
+      return t('output.one-line.title');
+    },
     points: 5,
     timeoutMs: 240_000,
     async run(ctx) {
@@ -278,109 +301,121 @@ export const checks: CheckDefinition[] = [
       const printed = runs.filter((r) => printedSum(r) !== undefined);
       if (printed.length === 0) {
         const run = runs[0]!;
-        throw new CheckFailure(`\`${command(run.args)}\` printed no line of digits (it ${describeEnd(run)}), so there is no output to judge the form of.`, { actual: showStdout(run) });
+        throw new CheckFailure(t('oneLine.noDigits', { cmd: `\`${command(run.args)}\``, end: describeEnd(run) }), { actual: showStdout(run) });
       }
       for (const run of printed) {
         if (run.lines.length !== 1) {
           const other = run.lines.find((l) => !/^[0-9]+$/.test(l.trim())) ?? run.lines[1];
           throw new CheckFailure(
-            `\`${command(run.args)}\` printed ${run.lines.length} lines on stdout, e.g. \`${other}\`: stdout must be the sum alone, one line. Print timings and logs on stderr (console.error).`,
+            t('oneLine.many', { cmd: `\`${command(run.args)}\``, n: run.lines.length, other: other ?? '' }),
             { expected: String(printedSum(run)!.value), actual: showStdout(run) },
           );
         }
         if (run.lines[0] !== run.lines[0]!.trim()) {
-          throw new CheckFailure(`\`${command(run.args)}\` printed ${JSON.stringify(run.lines[0])}: the line must be the digits only, no spaces.`, { actual: showStdout(run) });
+          throw new CheckFailure(t('oneLine.spaces', { cmd: `\`${command(run.args)}\``, line: JSON.stringify(run.lines[0]) }), { actual: showStdout(run) });
         }
       }
     },
   },
   {
     id: 'run.exit',
-    title: 'After printing the sum the program exits with code 0 by itself',
+    get title() {
+      return t('run.exit.title');
+    },
     points: 5,
     timeoutMs: 60_000,
     async run(ctx) {
       const run = await example(ctx);
       if (!printedSum(run)) {
-        throw new CheckFailure(`\`${command(run.args)}\` printed no sum (it ${describeEnd(run)}), so its exit after the sum cannot be judged.`, { actual: showStdout(run) });
+        throw new CheckFailure(t('exit.noSum', { cmd: `\`${command(run.args)}\``, end: describeEnd(run) }), { actual: showStdout(run) });
       }
       if (run.stopped !== undefined || run.program.exit.exitCode !== 0) {
-        throw new CheckFailure(
-          `\`${command(run.args)}\` printed its sum and then ${describeEnd(run)}; it must exit with code 0 once the sum is printed. Close the pool when the queue is empty (worker.terminate(), or let each worker end; child.disconnect()/kill()).`,
-          { expected: 'exit code 0', actual: `${describeEnd(run)}\nstderr: ${stderrExcerpt(run)}` },
-        );
+        throw new CheckFailure(t('exit.wrong', { cmd: `\`${command(run.args)}\``, end: describeEnd(run) }), {
+          expected: t('exit.wrong.expected'),
+          actual: t('exit.wrong.actual', { end: describeEnd(run), stderr: stderrExcerpt(run) }),
+        });
       }
     },
   },
   {
     id: 'args.count',
-    title: 'A missing or an extra argument: a message on stderr, nothing on stdout, exit code 2',
+    get title() {
+      return t('args.count.title');
+    },
     points: 5,
     timeoutMs: 90_000,
     run: (ctx) =>
       expectRefusals(ctx, [
-        { args: [], why: 'no argument' },
-        { args: ['100000', '10'], why: 'two arguments' },
+        { args: [], why: 'none' },
+        { args: ['100000', '10'], why: 'two' },
       ]),
   },
   {
     id: 'args.bad-n',
-    title: 'An N that is not [0-9]+ or is above 10^9 (1e5, +5, -3, " 10", 1.5, 0x10, 1000000001, …): stderr, nothing on stdout, exit code 2',
+    get title() {
+      return t('args.bad-n.title');
+    },
     points: 5,
     timeoutMs: 240_000,
     run: (ctx) =>
       expectRefusals(ctx, [
-        { args: ['1e5'], why: 'exponent notation' },
-        { args: ['+5'], why: 'a sign' },
-        { args: ['-3'], why: 'a negative number' },
-        { args: [' 10'], why: 'a leading space' },
-        { args: ['10 '], why: 'a trailing space' },
-        { args: [''], why: 'an empty argument' },
-        { args: ['abc'], why: 'not a number' },
-        { args: ['1.5'], why: 'a fraction' },
-        { args: ['0x10'], why: 'hexadecimal' },
-        { args: ['1000000001'], why: 'above 1000000000' },
+        { args: ['1e5'], why: 'exponent' },
+        { args: ['+5'], why: 'sign' },
+        { args: ['-3'], why: 'negative' },
+        { args: [' 10'], why: 'leadingSpace' },
+        { args: ['10 '], why: 'trailingSpace' },
+        { args: [''], why: 'empty' },
+        { args: ['abc'], why: 'notNumber' },
+        { args: ['1.5'], why: 'fraction' },
+        { args: ['0x10'], why: 'hex' },
+        { args: ['1000000001'], why: 'above' },
       ]),
   },
   {
     id: 'pool.workers',
-    title: 'At least 2 workers (threads or processes) run at the same time (N = 10^9)',
+    get title() {
+      return t('pool.workers.title');
+    },
     points: 5,
     timeoutMs: 240_000,
     async run(ctx) {
       const { analysis } = await judgedPool(ctx);
       const none = noWorkers(analysis);
       if (none) throw none;
-      ctx.note(`At most ${analysis.maxAlive} worker(s) alive at once (${analysis.created} created in the run).`);
+      ctx.note(t('workers.note', { alive: analysis.maxAlive, created: analysis.created }));
       if (analysis.maxAlive < MIN_WORKERS) {
-        throw new CheckFailure(
-          `At most ${analysis.maxAlive} worker was alive at any moment of the run (${analysis.created} created in all): a pool has at least ${MIN_WORKERS} workers, started together, that compute side by side.`,
-          { expected: `at least ${MIN_WORKERS} workers alive at once`, actual: cpuChart(analysis) },
-        );
+        throw new CheckFailure(t('workers.few', { alive: analysis.maxAlive, created: analysis.created, min: MIN_WORKERS }), {
+          expected: t('workers.few.expected', { min: MIN_WORKERS }),
+          actual: cpuChart(analysis),
+        });
       }
     },
   },
   {
     id: 'pool.created-once',
-    title: 'The workers are created once: at most 16 in the run of N = 10^9',
+    get title() {
+      return t('pool.created-once.title');
+    },
     points: 5,
     timeoutMs: 240_000,
     async run(ctx) {
       const { analysis } = await judgedPool(ctx);
       const none = noWorkers(analysis);
       if (none) throw none;
-      ctx.note(`${analysis.created} worker(s) created in the run, at most ${analysis.maxAlive} alive at once.`);
+      ctx.note(t('created.note', { created: analysis.created, alive: analysis.maxAlive }));
       if (analysis.created > MAX_CREATED) {
-        throw new CheckFailure(
-          `The run created ${analysis.created} workers (at most ${analysis.maxAlive} alive at once): a new worker per chunk. Starting a worker costs tens of milliseconds; create the pool once (at most ${MAX_CREATED} workers) and hand each worker chunk after chunk, like pool.submit.`,
-          { expected: `at most ${MAX_CREATED} workers created`, actual: `${analysis.created} workers created` },
-        );
+        throw new CheckFailure(t('created.many', { created: analysis.created, alive: analysis.maxAlive, max: MAX_CREATED }), {
+          expected: t('created.many.expected', { max: MAX_CREATED }),
+          actual: t('created.many.actual', { created: analysis.created }),
+        });
       }
     },
   },
   {
     id: 'pool.chunks',
-    title: 'The workers are fed many chunks: at least 4 per worker (N = 10^9)',
+    get title() {
+      return t('pool.chunks.title');
+    },
     points: 5,
     timeoutMs: 240_000,
     async run(ctx) {
@@ -393,23 +428,21 @@ export const checks: CheckDefinition[] = [
       // handed out meanwhile: every worker coming back for a second chunk shows the feeding.
       const finished = run.stopped === undefined && run.program.exit.exitCode === 0;
       const perWorker = finished ? CHUNKS_PER_WORKER : CHUNKS_PER_WORKER_UNFINISHED;
-      ctx.note(
-        `Chunks handed out: ${total}${capped ? '+' : ''} (${post} messages posted by the main thread, ${recv} IPC messages received by child processes, ${take} atomic takes from shared memory) for ${pool} worker(s) alive at once${finished ? '' : `; the run did not get to its end, so ${perWorker} per worker are enough`}.`,
-      );
+      const handed = { total: `${total}${capped ? '+' : ''}`, post, recv, take, pool };
+      ctx.note(finished ? t('chunks.note', handed) : t('chunks.noteUnfinished', { ...handed, perWorker }));
       if (total < perWorker * pool) {
-        throw new CheckFailure(
-          `The ${pool} workers were handed ${total} chunk(s) in all${finished ? '' : ' while the run lasted'}: the range was split once per worker instead of into many chunks fed to the pool. Cut [2, N] into many chunks (e.g. 10^7 numbers each: 100 chunks) and give each worker the next chunk when it finishes one, like pool.submit: a work queue keeps every worker busy to the end.`,
-          {
-            expected: `at least ${perWorker} chunks per worker: ${perWorker * pool} for ${pool} workers`,
-            actual: `${total} (posted ${post}, received over IPC ${recv}, atomic takes ${take})`,
-          },
-        );
+        throw new CheckFailure(finished ? t('chunks.few', { pool, total }) : t('chunks.fewUnfinished', { pool, total }), {
+          expected: t('chunks.few.expected', { perWorker, needed: perWorker * pool, pool }),
+          actual: t('chunks.few.actual', { total, post, recv, take }),
+        });
       }
     },
   },
   {
     id: 'parallel.share',
-    title: 'The workers use at least 85% of the CPU time and the main thread at most 15% (N = 10^9)',
+    get title() {
+      return t('parallel.share.title');
+    },
     points: 10,
     // CPU shares of the N = 10^9 run: other programs on the cores must not run beside it.
     exclusive: true,
@@ -418,21 +451,33 @@ export const checks: CheckDefinition[] = [
       const { analysis } = await judgedPool(ctx);
       const { totalMs, ownMs, workersMs, mainMs } = analysis;
       ctx.note(
-        `CPU time of the main thread and the workers: ${Math.round(ownMs)} ms; workers ${Math.round(workersMs)} ms (${percent(workersMs, ownMs)}, of which ${Math.round(analysis.endedMs)} ms in threads or processes that ended between two samples); main thread ${Math.round(mainMs)} ms (${percent(mainMs, ownMs)}). Node's own threads (apart): ${Math.round(analysis.helpersMs)} ms; all together ${Math.round(totalMs)} ms.`,
+        t('share.note', {
+          own: { ms: Math.round(ownMs) },
+          workers: { ms: Math.round(workersMs) },
+          workersShare: percent(workersMs, ownMs),
+          ended: { ms: Math.round(analysis.endedMs) },
+          main: { ms: Math.round(mainMs) },
+          mainShare: percent(mainMs, ownMs),
+          helpers: { ms: Math.round(analysis.helpersMs) },
+          total: { ms: Math.round(totalMs) },
+        }),
       );
       const none = noWorkers(analysis);
       if (none) throw none;
       if (mainMs > MAIN_MAX_SHARE * ownMs || workersMs < WORKERS_MIN_SHARE * ownMs) {
-        throw new CheckFailure(
-          `The main thread used ${percent(mainMs, ownMs)} of the run's CPU time (at most ${percent(MAIN_MAX_SHARE, 1)}) and the workers ${percent(workersMs, ownMs)} (at least ${percent(WORKERS_MIN_SHARE, 1)}): the main thread computes. It should only cut the range, hand out chunks and add up the chunk sums; async functions and Promise.all in the main thread are not parallelism.`,
-          { expected: `workers ≥ ${percent(WORKERS_MIN_SHARE, 1)}, main thread ≤ ${percent(MAIN_MAX_SHARE, 1)}`, actual: cpuChart(analysis) },
-        );
+        const shares = { mainMax: percent(MAIN_MAX_SHARE, 1), workersMin: percent(WORKERS_MIN_SHARE, 1) };
+        throw new CheckFailure(t('share.wrong', { ...shares, mainShare: percent(mainMs, ownMs), workersShare: percent(workersMs, ownMs) }), {
+          expected: t('share.wrong.expected', shares),
+          actual: cpuChart(analysis),
+        });
       }
     },
   },
   {
     id: 'parallel.spread',
-    title: 'No single worker uses more than 75% of the CPU time (N = 10^9)',
+    get title() {
+      return t('parallel.spread.title');
+    },
     points: 5,
     // (as parallel.share)
     exclusive: true,
@@ -443,16 +488,18 @@ export const checks: CheckDefinition[] = [
       if (none) throw none;
       const top = [...analysis.workers].sort((a, b) => b.cpuMs - a.cpuMs)[0]!;
       if (top.cpuMs > ONE_WORKER_MAX_SHARE * analysis.ownMs) {
-        throw new CheckFailure(
-          `${top.name} used ${percent(top.cpuMs, analysis.ownMs)} of the run's CPU time (at most ${percent(ONE_WORKER_MAX_SHARE, 1)}): the work is not spread over the pool. Give every worker chunks of the range to sieve (not one worker sieving while others only add up or wait).`,
-          { expected: `every worker ≤ ${percent(ONE_WORKER_MAX_SHARE, 1)}`, actual: cpuChart(analysis) },
-        );
+        throw new CheckFailure(t('spread.wrong', { name: top.name, share: percent(top.cpuMs, analysis.ownMs), max: percent(ONE_WORKER_MAX_SHARE, 1) }), {
+          expected: t('spread.wrong.expected', { max: percent(ONE_WORKER_MAX_SHARE, 1) }),
+          actual: cpuChart(analysis),
+        });
       }
     },
   },
   {
     id: 'parallel.overlap',
-    title: 'Two workers run at the same time in most 50 ms intervals of the run (N = 10^9)',
+    get title() {
+      return t('parallel.overlap.title');
+    },
     points: 10,
     // Workers running in the same 50 ms intervals: judged alone under the concurrent scheduling.
     exclusive: true,
@@ -462,15 +509,14 @@ export const checks: CheckDefinition[] = [
       const none = noWorkers(analysis);
       if (none) throw none;
       const { phaseIntervals, overlapIntervals } = analysis;
-      const rule = analysis.schedstat
-        ? `on a CPU or waiting for one for at least ${percent(RUNNING_FRACTION, 1)} of the interval`
-        : 'gaining CPU time in the interval';
-      ctx.note(`${overlapIntervals} of ${phaseIntervals} intervals of the computing phase had at least two workers running (${rule}).`);
+      const rule = analysis.schedstat ? t('overlap.ruleSchedstat', { share: percent(RUNNING_FRACTION, 1) }) : t('overlap.ruleCpu');
+      const counts = { overlap: overlapIntervals, phase: phaseIntervals };
+      ctx.note(t('overlap.note', { ...counts, rule }));
       if (phaseIntervals === 0 || 2 * overlapIntervals <= phaseIntervals) {
-        throw new CheckFailure(
-          `Only ${overlapIntervals} of the ${phaseIntervals} intervals (50 ms each) in which the workers computed had two or more workers running at the same time (${rule}): the workers take turns. Awaiting each worker's result before handing out the next chunk runs them one after the other; hand a chunk to every worker first, then give each the next one as its answer arrives.`,
-          { expected: `more than half of the intervals with ≥ 2 workers running`, actual: `${overlapIntervals} of ${phaseIntervals}\n${cpuChart(analysis)}` },
-        );
+        throw new CheckFailure(t('overlap.wrong', { ...counts, rule }), {
+          expected: t('overlap.wrong.expected'),
+          actual: t('overlap.wrong.actual', { ...counts, chart: cpuChart(analysis) }),
+        });
       }
     },
   },

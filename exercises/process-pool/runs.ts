@@ -11,6 +11,9 @@ import { DEFAULT_LIMITS } from '../../grader/sandbox/limits.ts';
 import type { SandboxProcess } from '../../grader/sandbox/process.ts';
 import type { ProgramRun } from '../../grader/sandbox/sandbox.ts';
 import { canSample, namespaceTid, readTree, type Sample } from './cpu.ts';
+import { text } from './messages.ts';
+
+const { t } = text;
 
 /** The grader's preload: records thread starts and chunk hand-outs (see tap.mjs). */
 export const TAP = fileURLToPath(new URL('./tap.mjs', import.meta.url));
@@ -272,28 +275,32 @@ export function describeEnd(run: PoolRun): string {
   const { program } = run;
   if (run.stopped === 'timeout') {
     return run.starvedMs > 0
-      ? `did not finish within ${Math.round((run.stoppedAfterMs - run.starvedMs) / 1000)} s of its own time (${Math.round(run.stoppedAfterMs / 1000)} s of wall time, of which the busy machine made it wait ${Math.round(run.starvedMs / 1000)} s for a CPU: not counted) and was stopped`
-      : `did not finish within ${run.stoppedAfterMs} ms and was stopped`;
+      ? t('end.timeoutStarved', {
+          own: { seconds: Math.round((run.stoppedAfterMs - run.starvedMs) / 1000) },
+          wall: { seconds: Math.round(run.stoppedAfterMs / 1000) },
+          starved: { seconds: Math.round(run.starvedMs / 1000) },
+        })
+      : t('end.timeout', { ms: { ms: run.stoppedAfterMs } });
   }
-  if (run.stopped === 'idle') return `printed nothing and used no CPU time for ${run.stoppedAfterMs} ms (it waits for something that never comes) and was stopped`;
-  if (run.stopped === 'linger') return `printed its output and then did not exit (no CPU time for ${run.stoppedAfterMs} ms: a worker or a port left open) and was stopped`;
+  if (run.stopped === 'idle') return t('end.idle', { ms: { ms: run.stoppedAfterMs } });
+  if (run.stopped === 'linger') return t('end.linger', { ms: { ms: run.stoppedAfterMs } });
   const { exit } = program;
-  if (exit.limit) return `was stopped at the ${exit.limit} limit (1 GiB resident for all its processes together)`;
+  if (exit.limit) return t('end.limit', { limit: exit.limit });
   const thrown = thrownError(program.stderr);
-  return `${describeExit(exit)}${thrown ? ` after throwing ${thrown}` : ''}`;
+  return thrown ? t('end.thrown', { how: describeExit(exit), error: thrown }) : t('end.exit', { how: describeExit(exit) });
 }
 
 /** stdout for the report's actual pane. */
 export function showStdout(run: PoolRun, max = 6): string {
-  if (run.lines.length === 0) return '(nothing on stdout)';
-  const shown = run.lines.slice(0, max).map((l) => (l === '' ? '(an empty line)' : l));
-  if (run.lines.length > max) shown.push(`… ${run.lines.length - max} more line(s)`);
+  if (run.lines.length === 0) return t('stdout.nothing');
+  const shown = run.lines.slice(0, max).map((l) => (l === '' ? t('stdout.empty') : l));
+  if (run.lines.length > max) shown.push(t('stdout.more', { n: run.lines.length - max }));
   return shown.join('\n');
 }
 
 export function stderrExcerpt(run: PoolRun, lines = 4): string {
   const text = run.program.stderr.trim();
-  if (text === '') return '(nothing on stderr)';
+  if (text === '') return t('stderr.nothing');
   return text.split('\n').slice(-lines).join('\n');
 }
 

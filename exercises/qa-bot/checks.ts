@@ -28,9 +28,12 @@ import {
   startBot,
   type Table,
 } from './protocol.ts';
+import { text } from './messages.ts';
 
-const FRAMING_HINT = 'TCP keeps no message boundaries (粘包): collect the bytes, split them at each \\n, and keep the unfinished rest for the next chunk.';
-const CLOSE_HINT = '## closes this connection without a reply (socket.end()).';
+const { t } = text;
+
+const FRAMING_HINT = (): string => t('hint.framing');
+const CLOSE_HINT = (): string => t('hint.close');
 /** Questions in ASCII, for the checks that cut lines anywhere (a split character is `lines.utf8-split`'s business). */
 const ASCII: Table = [
   ['hello', 'hi there'],
@@ -53,16 +56,16 @@ function randomQuestions(ctx: CheckContext, table: Table, n: number, none: strin
 async function connectAfter(ctx: CheckContext, server: RunningServer, after: string, fix: string): Promise<TcpProbe> {
   return ctx.connect(server).catch((error: unknown) => {
     assertNotCrashed(server, after);
-    throw new CheckFailure(`${after}, a new client could not connect (${error instanceof Error ? error.message : String(error)}). ${fix}`, {
-      expected: 'the server accepts new clients',
-      actual: 'connection refused or timed out',
+    throw new CheckFailure(t('connect.failed', { after, error: error instanceof Error ? error.message : String(error), fix }), {
+      expected: t('connect.expected'),
+      actual: t('connect.actual'),
     });
   });
 }
 
 async function expectTooLong(ctx: CheckContext, probe: TcpProbe, what: string, hint: string): Promise<void> {
   await expectLine(probe, 'ERR too long', { after: what, timeoutMs: ctx.ms(REPLY_MS), hint });
-  await expectCloseWithoutReply(ctx, probe, `${what} and got ${show('ERR too long')}`, 'After ERR too long the server closes this connection (socket.end()).');
+  await expectCloseWithoutReply(ctx, probe, t('tooLong.after', { what, reply: show('ERR too long') }), t('hint.tooLongClose'));
 }
 
 /** The pieces of `bytes` cut at `size` bytes (the checks cut only between characters). */
@@ -80,21 +83,21 @@ export const checks: CheckDefinition[] = [
   // ——— the table ———
   {
     id: 'table.classic',
-    title: "The course's table from ./qa.json: each keyword gets its answer, other questions the fallback, on one connection",
+    get title() { return t('table.classic.title'); },
     points: 4,
     async run(ctx) {
       const server = await startBot(ctx, CLASSIC);
       const probe = await ctx.connect(server);
       for (const question of ['你好', '叫什么', '男生女生', '你几岁', '今天天气怎么样']) {
         await ask(ctx, probe, CLASSIC, question, {
-          hint: 'Read the pairs from ./qa.json at start, answer each line with its answer and a \\n, and keep the connection open for the next question.',
+          hint: t('table.classic.hint'),
         });
       }
     },
   },
   {
     id: 'table.qa-file',
-    title: 'The table is read from the file named by env QA_FILE when it is set',
+    get title() { return t('table.qa-file.title'); },
     points: 4,
     async run(ctx) {
       const tag = ctx.random.int(1000, 9999);
@@ -108,14 +111,14 @@ export const checks: CheckDefinition[] = [
       const probe = await ctx.connect(server);
       for (const [keyword] of table) {
         await ask(ctx, probe, table, keyword, {
-          hint: `QA_FILE=${file} and the working directory holds only that file: read the table from process.env.QA_FILE when it is set, else from ./qa.json.`,
+          hint: t('table.qa-file.hint', { file }),
         });
       }
     },
   },
   {
     id: 'table.read-once',
-    title: 'The table is read once, at start: a later change of the file does not change the answers',
+    get title() { return t('table.read-once.title'); },
     points: 2,
     async run(ctx) {
       const tag = ctx.random.int(1000, 9999);
@@ -129,17 +132,17 @@ export const checks: CheckDefinition[] = [
       const scratch = join(server.workDir, '.qa.json.next');
       await writeFile(scratch, JSON.stringify(after));
       await rename(scratch, join(server.workDir, 'qa.json'));
-      ctx.note(`qa.json replaced by ${JSON.stringify(after)}`);
+      ctx.note(t('table.read-once.note', { table: JSON.stringify(after) }));
       for (const question of ['你好', '叫什么']) {
         await ask(ctx, probe, before, question, {
-          hint: 'qa.json was replaced after the server had started and answered: the table is read once, at start, and kept in memory (not read again for each question).',
+          hint: t('table.read-once.hint'),
         });
       }
     },
   },
   {
     id: 'table.large',
-    title: 'A table of 1,000 pairs: the first, a middle and the last pair are found',
+    get title() { return t('table.large.title'); },
     points: 3,
     async run(ctx) {
       const tag = ctx.random.int(1000, 9999);
@@ -150,7 +153,7 @@ export const checks: CheckDefinition[] = [
       const server = await startBot(ctx, table);
       const probe = await ctx.connect(server);
       for (const index of [0, ctx.random.int(1, 998), 999]) {
-        await ask(ctx, probe, table, table[index]![0], { hint: 'Every pair of the file counts (up to 1,000): keep them all, in file order.' });
+        await ask(ctx, probe, table, table[index]![0], { hint: t('table.large.hint') });
       }
     },
   },
@@ -158,7 +161,7 @@ export const checks: CheckDefinition[] = [
   // ——— matching ———
   {
     id: 'match.substring',
-    title: 'A keyword anywhere inside a longer question selects its answer',
+    get title() { return t('match.substring.title'); },
     points: 5,
     async run(ctx) {
       const server = await startBot(ctx, CLASSIC);
@@ -168,7 +171,7 @@ export const checks: CheckDefinition[] = [
   },
   {
     id: 'match.file-order',
-    title: 'Of several keywords that occur, the first pair in file order wins (not the longest, not the leftmost, not the last)',
+    get title() { return t('match.file-order.title'); },
     points: 6,
     async run(ctx) {
       const table: Table = [
@@ -185,7 +188,7 @@ export const checks: CheckDefinition[] = [
   },
   {
     id: 'match.duplicates',
-    title: 'A keyword given twice answers with its first pair; keywords that look like numbers keep their file order',
+    get title() { return t('match.duplicates.title'); },
     points: 3,
     async run(ctx) {
       const table: Table = [
@@ -202,7 +205,7 @@ export const checks: CheckDefinition[] = [
   },
   {
     id: 'match.case',
-    title: 'Matching is case-sensitive',
+    get title() { return t('match.case.title'); },
     points: 2,
     async run(ctx) {
       const table: Table = [
@@ -212,12 +215,12 @@ export const checks: CheckDefinition[] = [
       ];
       const server = await startBot(ctx, table);
       const probe = await ctx.connect(server);
-      for (const question of ['hi', 'Hi', 'I']) await ask(ctx, probe, table, question, { hint: 'Compare the text as it is (question.includes(keyword)), without changing its case.' });
+      for (const question of ['hi', 'Hi', 'I']) await ask(ctx, probe, table, question, { hint: t('match.case.hint') });
     },
   },
   {
     id: 'match.literal',
-    title: 'Keywords are plain text (regex characters, emoji, quotes); answers are sent exactly as in the file',
+    get title() { return t('match.literal.title'); },
     points: 3,
     async run(ctx) {
       const table: Table = [
@@ -233,13 +236,13 @@ export const checks: CheckDefinition[] = [
       ];
       const server = await startBot(ctx, table);
       const probe = await ctx.connect(server);
-      const hint = 'Keywords are plain text, not patterns: test question.includes(keyword), never new RegExp(keyword); send the answer exactly as it is in the file.';
+      const hint = t('match.literal.hint');
       for (const question of ['axb', '1+1=?', '我在学c++', 'a*b', '(笑)', '😀😀', '\\d', '我说"引号"']) await ask(ctx, probe, table, question, { hint });
     },
   },
   {
     id: 'fallback.exact',
-    title: 'A question without a keyword gets exactly 人家还小不知道啦',
+    get title() { return t('fallback.exact.title'); },
     points: 4,
     async run(ctx) {
       const server = await startBot(ctx, CLASSIC);
@@ -248,74 +251,74 @@ export const checks: CheckDefinition[] = [
       for (const question of ['今天天气怎么样', '你们好', 'how old are you']) {
         await ask(ctx, probe, CLASSIC, question, {
           strictFallback: true,
-          hint: `When no keyword occurs, the reply is exactly ${show(FALLBACK)} and a \\n.`,
+          hint: t('fallback.exact.hint', { fallback: show(FALLBACK) }),
         });
       }
     },
   },
   {
     id: 'empty.err',
-    title: 'An empty or blank line gets ERR empty and the connection stays open',
+    get title() { return t('empty.err.title'); },
     points: 3,
     async run(ctx) {
       const server = await startBot(ctx, CLASSIC);
       const probe = await ctx.connect(server);
       await ask(ctx, probe, CLASSIC, '你好');
-      const hint = 'A line that is empty once trimmed (line.trim() === "") gets "ERR empty"; the connection stays open.';
+      const hint = t('empty.err.hint');
       for (const [line, ending] of [['', '\n'], ['   ', '\n'], ['\t \u3000', '\n'], ['', '\r\n']] as const) {
         await ask(ctx, probe, CLASSIC, line, { ending, hint });
       }
-      await ask(ctx, probe, CLASSIC, '叫什么', { hint: 'After ERR empty the connection stays open for the next question.' });
+      await ask(ctx, probe, CLASSIC, '叫什么', { hint: t('empty.err.after') });
     },
   },
 
   // ——— ## ———
   {
     id: 'quit.basic',
-    title: '## closes the connection without a reply; lines behind it are not answered; the server serves on',
+    get title() { return t('quit.basic.title'); },
     points: 3,
     async run(ctx) {
       const server = await startBot(ctx, CLASSIC);
       const first = await ctx.connect(server);
       const sent = '你好\n##\n叫什么\n';
       await first.send(sent);
-      await expectReply(ctx, first, CLASSIC, sent, '你好', replyTo(CLASSIC, '你好'), { hint: FRAMING_HINT });
-      await expectCloseWithoutReply(ctx, first, `sending ${quote(sent)} in one segment and getting the reply to "你好"`, `${CLOSE_HINT} The line behind it ("叫什么") is not answered.`);
-      const second = await connectAfter(ctx, server, 'After a client sent ##', '## closes that client\'s connection, not the server: keep listening.');
+      await expectReply(ctx, first, CLASSIC, sent, '你好', replyTo(CLASSIC, '你好'), { hint: FRAMING_HINT() });
+      await expectCloseWithoutReply(ctx, first, t('quit.basic.after', { sent: quote(sent) }), t('quit.basic.hint', { close: CLOSE_HINT() }));
+      const second = await connectAfter(ctx, server, t('quit.afterHash'), t('hint.closeNotServer'));
       await ask(ctx, second, CLASSIC, '你几岁');
       await second.send('##\n');
-      await expectCloseWithoutReply(ctx, second, 'sending "##\\n"', CLOSE_HINT);
+      await expectCloseWithoutReply(ctx, second, t('quit.sendingHash'), CLOSE_HINT());
     },
   },
   {
     id: 'quit.crlf',
-    title: '##\\r\\n closes the connection like ##\\n',
+    get title() { return t('quit.crlf.title'); },
     points: 3,
     async run(ctx) {
       const server = await startBot(ctx, CLASSIC);
       const probe = await ctx.connect(server);
       await ask(ctx, probe, CLASSIC, '你好', { ending: '\r\n' });
       await probe.send('##\r\n');
-      await expectCloseWithoutReply(ctx, probe, 'sending "##\\r\\n"', 'A line may end with \\r\\n: trim the line (or drop the \\r before the \\n) before comparing it with ##.');
+      await expectCloseWithoutReply(ctx, probe, t('quit.crlf.after'), t('quit.crlf.hint'));
     },
   },
   {
     id: 'quit.trimmed',
-    title: '## with spaces or tabs around it closes the connection',
+    get title() { return t('quit.trimmed.title'); },
     points: 2,
     async run(ctx) {
       const server = await startBot(ctx, CLASSIC);
       for (const line of ['  ##  ', '\t##', '\u3000## ']) {
-        const probe = await connectAfter(ctx, server, 'After a client sent ##', '## closes that client\'s connection, not the server: keep listening.');
+        const probe = await connectAfter(ctx, server, t('quit.afterHash'), t('hint.closeNotServer'));
         await ask(ctx, probe, CLASSIC, '叫什么');
         await probe.send(`${line}\n`);
-        await expectCloseWithoutReply(ctx, probe, `sending ${quote(`${line}\n`)}`, 'Each line is trimmed first (line.trim()), then compared with ##.');
+        await expectCloseWithoutReply(ctx, probe, t('quit.trimmed.after', { sent: quote(`${line}\n`) }), t('quit.trimmed.hint'));
       }
     },
   },
   {
     id: 'quit.exact',
-    title: 'Only ## itself closes (### and "## 你好" are questions), even when a keyword such as # occurs in it',
+    get title() { return t('quit.exact.title'); },
     points: 2,
     async run(ctx) {
       const table: Table = [
@@ -326,17 +329,17 @@ export const checks: CheckDefinition[] = [
       const server = await startBot(ctx, table);
       const probe = await ctx.connect(server);
       for (const question of ['###', '## 你好', '#']) {
-        await ask(ctx, probe, table, question, { hint: 'Only a line that is exactly ## once trimmed closes the connection; other lines are questions.' });
+        await ask(ctx, probe, table, question, { hint: t('quit.exact.hint') });
       }
       await probe.send('##\n');
-      await expectCloseWithoutReply(ctx, probe, 'sending "##\\n" with a keyword "#" in the table', 'The ## rule comes before the keywords: ## closes even if a keyword occurs in it.');
+      await expectCloseWithoutReply(ctx, probe, t('quit.exact.after'), t('quit.exact.closeHint'));
     },
   },
 
   // ——— lines on the byte stream ———
   {
     id: 'lines.pipelined',
-    title: 'Ten questions in one segment get ten answers, in order',
+    get title() { return t('lines.pipelined.title'); },
     points: 5,
     async run(ctx) {
       const server = await startBot(ctx, CLASSIC);
@@ -344,12 +347,12 @@ export const checks: CheckDefinition[] = [
       const questions = randomQuestions(ctx, CLASSIC, 10, '随便问问');
       const sent = questions.map((q) => `${q}\n`).join('');
       await probe.send(sent);
-      await expectRepliesInOrder(ctx, probe, CLASSIC, sent, questions, { hint: `One 'data' event may hold several questions. ${FRAMING_HINT}` });
+      await expectRepliesInOrder(ctx, probe, CLASSIC, sent, questions, { hint: t('lines.pipelined.hint', { framing: FRAMING_HINT() }) });
     },
   },
   {
     id: 'lines.bytewise',
-    title: 'Questions sent one byte per segment are answered once each',
+    get title() { return t('lines.bytewise.title'); },
     points: 3,
     async run(ctx) {
       const server = await startBot(ctx, ASCII);
@@ -357,12 +360,12 @@ export const checks: CheckDefinition[] = [
       const questions = ['hello', 'name', 'age'];
       const sent = questions.map((q) => `${q}\n`).join('');
       await probe.send(sent, { segmentation: bytewise, paced: true });
-      await expectRepliesInOrder(ctx, probe, ASCII, sent, questions, { how: 'one byte per segment', hint: `A question may arrive in many pieces. ${FRAMING_HINT}` });
+      await expectRepliesInOrder(ctx, probe, ASCII, sent, questions, { how: t('lines.bytewise.how'), hint: t('lines.bytewise.hint', { framing: FRAMING_HINT() }) });
     },
   },
   {
     id: 'lines.random',
-    title: 'Twenty questions cut at random points (seeded) are answered in order',
+    get title() { return t('lines.random.title'); },
     points: 3,
     async run(ctx) {
       const server = await startBot(ctx, ASCII);
@@ -370,12 +373,12 @@ export const checks: CheckDefinition[] = [
       const questions = randomQuestions(ctx, ASCII, 20, 'what?');
       const sent = questions.map((q) => `${q}\n`).join('');
       await probe.send(sent, { segmentation: randomSplits(24), paced: true });
-      await expectRepliesInOrder(ctx, probe, ASCII, sent, questions, { how: `cut into random segments (seed ${ctx.seed})`, hint: FRAMING_HINT });
+      await expectRepliesInOrder(ctx, probe, ASCII, sent, questions, { how: t('lines.random.how', { seed: String(ctx.seed) }), hint: FRAMING_HINT() });
     },
   },
   {
     id: 'lines.utf8-split',
-    title: 'A question whose Chinese characters are split across segments still finds its keyword',
+    get title() { return t('lines.utf8-split.title'); },
     points: 4,
     async run(ctx) {
       const server = await startBot(ctx, CLASSIC);
@@ -384,30 +387,30 @@ export const checks: CheckDefinition[] = [
       const sent = questions.map((q) => `${q}\n`).join('');
       await probe.send(sent, { segmentation: utf8Split, paced: true });
       await expectRepliesInOrder(ctx, probe, CLASSIC, sent, questions, {
-        how: 'cut inside every Chinese character (one segment each piece)',
-        hint: "A character split across segments is not invalid: keep a line's bytes until its \\n and decode the whole line (or use a StringDecoder / setEncoding('utf8')). chunk.toString() per chunk turns the pieces into U+FFFD and the keyword is missed.",
+        how: t('lines.utf8-split.how'),
+        hint: t('lines.utf8-split.hint'),
       });
     },
   },
   {
     id: 'lines.crlf',
-    title: 'Lines ending in \\r\\n are answered; a \\r inside a line is an ordinary character, not a line end',
+    get title() { return t('lines.crlf.title'); },
     points: 3,
     async run(ctx) {
       const server = await startBot(ctx, CLASSIC);
       const probe = await ctx.connect(server);
-      await ask(ctx, probe, CLASSIC, '你好', { ending: '\r\n', hint: 'A line may end with \\r\\n: the \\r is not part of the question.' });
-      await ask(ctx, probe, CLASSIC, '你\r好', { hint: 'Only \\n ends a line (a \\r right before it is dropped); a \\r elsewhere is part of the question, so "你\\r好" does not hold the keyword 你好.' });
-      await ask(ctx, probe, CLASSIC, '叫什么', { ending: '\r\n', hint: 'Only \\n ends a line: "你\\r好\\n" is one question with one reply.' });
+      await ask(ctx, probe, CLASSIC, '你好', { ending: '\r\n', hint: t('lines.crlf.hintEnd') });
+      await ask(ctx, probe, CLASSIC, '你\r好', { hint: t('lines.crlf.hintInside') });
+      await ask(ctx, probe, CLASSIC, '叫什么', { ending: '\r\n', hint: t('lines.crlf.hintOne') });
     },
   },
   {
     id: 'lines.fin',
-    title: "After the client's FIN every question is answered, a last line without \\n too, then the server closes",
+    get title() { return t('lines.fin.title'); },
     points: 3,
     async run(ctx) {
       const server = await startBot(ctx, CLASSIC);
-      const hint = "When the client half-closes ('end' event), answer what is left in the buffer if there is anything (a last line without \\n is a question), then close (socket.end()).";
+      const hint = t('lines.fin.hint');
       const cases: Array<{ send: string; questions: string[] }> = [
         { send: '你好', questions: ['你好'] },
         { send: '你几岁\n叫什么', questions: ['你几岁', '叫什么'] },
@@ -417,21 +420,21 @@ export const checks: CheckDefinition[] = [
         const probe = await ctx.connect(server);
         await probe.send(c.send);
         probe.end();
-        await expectRepliesInOrder(ctx, probe, CLASSIC, c.send, c.questions, { how: 'then FIN (half-close)', hint });
-        await expectCloseWithoutReply(ctx, probe, `sending ${quote(c.send)}, then FIN, and getting ${c.questions.length === 1 ? 'its reply' : 'both replies'}`, c.send.endsWith('\n') ? 'Nothing is left after the last \\n: no more replies (no ERR empty), just close.' : hint);
+        await expectRepliesInOrder(ctx, probe, CLASSIC, c.send, c.questions, { how: t('lines.fin.how'), hint });
+        await expectCloseWithoutReply(ctx, probe, t(c.questions.length === 1 ? 'lines.fin.afterOne' : 'lines.fin.afterBoth', { sent: quote(c.send) }), c.send.endsWith('\n') ? t('lines.fin.nothingLeft') : hint);
       }
     },
   },
   {
     id: 'lines.invalid-utf8',
-    title: 'Invalid UTF-8 is read as U+FFFD (here a keyword of the table), nothing crashes and the connection stays open',
+    get title() { return t('lines.invalid-utf8.title'); },
     points: 3,
     async run(ctx) {
       const table: Table = [['\uFFFD', '乱码'], ...CLASSIC];
       const server = await startBot(ctx, table);
       const probe = await ctx.connect(server);
       await ask(ctx, probe, table, '你好');
-      const hint = "The table's first keyword is U+FFFD (\"\uFFFD\"): decode a line with buffer.toString('utf8') (or a non-fatal TextDecoder), which turns each invalid sequence into U+FFFD, and nothing crashes.";
+      const hint = t('lines.invalid-utf8.hint');
       // Each line decodes to exactly one U+FFFD: a lone ff, a lone lead byte c0, a lone
       // continuation byte 80, and the first two bytes of 你 (e4 bd) cut short by the \n.
       for (const bytes of [[0xff], [0xc0], [0x80], [0xe4, 0xbd]]) {
@@ -440,14 +443,14 @@ export const checks: CheckDefinition[] = [
         const line = Buffer.from(bytes).toString('utf8');
         await expectReply(ctx, probe, table, sent, line, replyTo(table, line), { hint, explain: false });
       }
-      await ask(ctx, probe, table, '叫什么', { hint: 'After lines of invalid UTF-8 the connection stays open.' });
+      await ask(ctx, probe, table, '叫什么', { hint: t('lines.invalid-utf8.after') });
     },
   },
 
   // ——— the 4,096-byte limit ———
   {
     id: 'limit.no-newline',
-    title: '4,097 bytes without a \\n get ERR too long at once, then the server closes',
+    get title() { return t('limit.no-newline.title'); },
     points: 3,
     async run(ctx) {
       const server = await startBot(ctx, CLASSIC);
@@ -455,12 +458,12 @@ export const checks: CheckDefinition[] = [
       await ask(ctx, probe, CLASSIC, '你好');
       await probe.send('x'.repeat(4000), { paced: true });
       await probe.send('x'.repeat(MAX_LINE_BYTES + 1 - 4000), { paced: true });
-      await expectTooLong(ctx, probe, 'sending 4,097 bytes ("xxx…") without a \\n', 'Once more than 4,096 bytes have arrived without a \\n, reply ERR too long and close: do not wait for the \\n.');
+      await expectTooLong(ctx, probe, t('limit.no-newline.after'), t('limit.no-newline.hint'));
     },
   },
   {
     id: 'limit.bytes',
-    title: '1,400 × 中 (4,200 bytes, 1,400 characters) without a \\n get ERR too long: the limit counts bytes',
+    get title() { return t('limit.bytes.title'); },
     points: 3,
     async run(ctx) {
       const server = await startBot(ctx, CLASSIC);
@@ -468,12 +471,12 @@ export const checks: CheckDefinition[] = [
       await ask(ctx, probe, CLASSIC, '叫什么');
       const bytes = Buffer.from('中'.repeat(1400));
       for (const piece of piecesOf(bytes, 1500, 3000)) await probe.send(piece, { paced: true });
-      await expectTooLong(ctx, probe, 'sending 1,400 × "中" (4,200 bytes of UTF-8) without a \\n, in 3 segments', 'The limit counts bytes (Buffer length or Buffer.byteLength), not characters: 中 is 3 bytes in UTF-8.');
+      await expectTooLong(ctx, probe, t('limit.bytes.after'), t('limit.bytes.hint'));
     },
   },
   {
     id: 'limit.whole-line',
-    title: 'A 4,200-byte line whose \\n arrives in the same segment also gets ERR too long',
+    get title() { return t('limit.whole-line.title'); },
     points: 2,
     async run(ctx) {
       const server = await startBot(ctx, CLASSIC);
@@ -484,14 +487,14 @@ export const checks: CheckDefinition[] = [
       await expectTooLong(
         ctx,
         probe,
-        'sending "你好\\n", a line of 4,200 bytes and its \\n, and "叫什么\\n", in one segment',
-        'A line over 4,096 bytes is too long whatever the segments: check the length of every complete line too, not only of the unfinished rest.',
+        t('limit.whole-line.after'),
+        t('limit.whole-line.hint'),
       );
     },
   },
   {
     id: 'limit.exact',
-    title: 'A line of exactly 4,096 bytes is a question, also when its \\n comes in a later segment',
+    get title() { return t('limit.exact.title'); },
     points: 3,
     async run(ctx) {
       // The line is also a keyword of the table (keywords may be long): its answer shows it was read whole.
@@ -501,19 +504,19 @@ export const checks: CheckDefinition[] = [
       const table: Table = [...CLASSIC, [line, '刚好4096字节']];
       const server = await startBot(ctx, table);
       const probe = await ctx.connect(server);
-      const hint = 'The limit is more than 4,096 bytes: a line of exactly 4,096 bytes (its \\n not counted) is a question.';
+      const hint = t('limit.exact.hint');
       for (const piece of piecesOf(bytes, 2047)) await probe.send(piece, { paced: true });
       await probe.send('\n', { paced: true });
       const whole = Buffer.concat([bytes, Buffer.from('\n')]);
-      await expectReply(ctx, probe, table, whole, line, replyTo(table, line), { how: '(4,096 bytes in two segments, then the \\n alone)', hint });
+      await expectReply(ctx, probe, table, whole, line, replyTo(table, line), { how: t('limit.exact.howSplit'), hint });
       await probe.send(whole);
-      await expectReply(ctx, probe, table, whole, line, replyTo(table, line), { how: '(4,096 bytes and the \\n in one segment)', hint });
+      await expectReply(ctx, probe, table, whole, line, replyTo(table, line), { how: t('limit.exact.howWhole'), hint });
       await ask(ctx, probe, table, '你好');
     },
   },
   {
     id: 'limit.keeps-serving',
-    title: 'After refusing a line as too long the server keeps serving the other clients',
+    get title() { return t('limit.keeps-serving.title'); },
     points: 2,
     async run(ctx) {
       const server = await startBot(ctx, CLASSIC);
@@ -521,11 +524,11 @@ export const checks: CheckDefinition[] = [
       await ask(ctx, a, CLASSIC, '你好');
       const b = await ctx.connect(server);
       await b.send('z'.repeat(5000));
-      await expectLine(b, 'ERR too long', { after: 'sending 5,000 bytes without a \\n', timeoutMs: ctx.ms(REPLY_MS), hint: `While ${a.label} stayed connected, ${b.label} sent a line over 4,096 bytes.` });
-      const fix = 'ERR too long closes that client\'s connection only: the server keeps listening and serving everyone else.';
-      await withContext(`After ${b.label} got ERR too long,`, fix, () => ask(ctx, a, CLASSIC, '叫什么'));
-      const c = await connectAfter(ctx, server, `After ${b.label} got ERR too long`, fix);
-      await withContext(`After ${b.label} got ERR too long,`, fix, () => ask(ctx, c, CLASSIC, '你几岁'));
+      await expectLine(b, 'ERR too long', { after: t('limit.keeps-serving.after'), timeoutMs: ctx.ms(REPLY_MS), hint: t('limit.keeps-serving.hint', { a: a.label, b: b.label }) });
+      const fix = t('limit.keeps-serving.fix');
+      await withContext(t('limit.keeps-serving.prefix', { b: b.label }), fix, () => ask(ctx, a, CLASSIC, '叫什么'));
+      const c = await connectAfter(ctx, server, t('limit.keeps-serving.connectAfter', { b: b.label }), fix);
+      await withContext(t('limit.keeps-serving.prefix', { b: b.label }), fix, () => ask(ctx, c, CLASSIC, '你几岁'));
     },
   },
 
@@ -534,7 +537,7 @@ export const checks: CheckDefinition[] = [
     id: 'clients.idle',
     /** Needs the machine to itself (timing): another client answered within the reply deadline while one is silent and one stopped mid-line. */
     exclusive: true,
-    title: 'A client that sends nothing and one stopped mid-line do not delay another client',
+    get title() { return t('clients.idle.title'); },
     points: 4,
     async run(ctx) {
       const server = await startBot(ctx, CLASSIC);
@@ -543,18 +546,18 @@ export const checks: CheckDefinition[] = [
       await halfway.send('叫', { paced: true });
       const third = await ctx.connect(server);
       await withContext(
-        `While ${idle.label} sat connected and silent and ${halfway.label} had sent half a line ("叫"),`,
-        'Serve every connection at once: never wait for one client (a blocking loop, an await on its next line) before serving the next.',
+        t('clients.idle.prefix', { idle: idle.label, halfway: halfway.label }),
+        t('clients.idle.fix'),
         () => ask(ctx, third, CLASSIC, '你好'),
       );
-      await withContext(`Then the idle ${idle.label} spoke:`, 'A client that was idle must be served once it speaks.', () => ask(ctx, idle, CLASSIC, '你几岁'));
+      await withContext(t('clients.idle.thenPrefix', { idle: idle.label }), t('clients.idle.thenFix'), () => ask(ctx, idle, CLASSIC, '你几岁'));
     },
   },
   {
     id: 'clients.load',
     /** Needs the machine to itself (timing): many clients at once, each answer within its own deadline. */
     exclusive: true,
-    title: `${LOAD_CLIENTS} clients connected at once, ${LOAD_QUESTIONS} questions each, all answered`,
+    get title() { return t('clients.load.title', { clients: LOAD_CLIENTS, questions: LOAD_QUESTIONS }); },
     points: 3,
     timeoutMs: 30_000,
     async run(ctx) {
@@ -584,56 +587,67 @@ export const checks: CheckDefinition[] = [
       const none = answered.filter((n) => n === 0).length;
       const first = failed[0]!;
       throw new CheckFailure(
-        `${LOAD_CLIENTS} clients connected at once and each asked ${LOAD_QUESTIONS} questions, one after another: ${complete} got all their answers, ${none} got none at all ` +
-          `(client ${first.c + 1} asked ${show(first.question)}, expected ${show(first.expected)}, got ${first.got}). Serve all connections at the same time, each with its own state.`,
-        { expected: `${LOAD_CLIENTS} × ${LOAD_QUESTIONS} answers`, actual: `${answered.reduce((a, b) => a + b, 0)} answers; clients served completely: ${complete}` },
+        t('clients.load.failed', {
+          clients: LOAD_CLIENTS,
+          questions: LOAD_QUESTIONS,
+          complete,
+          none,
+          client: String(first.c + 1),
+          question: show(first.question),
+          expected: show(first.expected),
+          got: first.got,
+        }),
+        {
+          expected: t('clients.load.expected', { clients: LOAD_CLIENTS, questions: LOAD_QUESTIONS }),
+          actual: t('clients.load.actual', { n: answered.reduce((a, b) => a + b, 0), complete }),
+        },
       );
     },
   },
   {
     id: 'clients.own-buffer',
-    title: 'Half lines of two clients are not mixed: each connection has its own line buffer',
+    get title() { return t('clients.own-buffer.title'); },
     points: 3,
     async run(ctx) {
       const server = await startBot(ctx, CLASSIC);
       const a = await ctx.connect(server);
       const b = await ctx.connect(server);
-      const hint = 'Keep one line buffer per connection (a variable inside the connection handler), not one shared by all clients.';
+      const hint = t('clients.own-buffer.hint');
       await a.send('你', { paced: true });
       // B's line is "好" (no keyword): glued to A's half it would read "你好".
-      await withContext(`While ${a.label} had sent "你" (no \\n yet),`, hint, () => ask(ctx, b, CLASSIC, '好'));
+      await withContext(t('clients.own-buffer.prefix', { a: a.label }), hint, () => ask(ctx, b, CLASSIC, '好'));
       await a.send('几岁\n');
-      await expectReply(ctx, a, CLASSIC, '几岁\n', '你几岁', replyTo(CLASSIC, '你几岁'), { how: '(after "你" earlier: the question is "你几岁")', hint });
+      await expectReply(ctx, a, CLASSIC, '几岁\n', '你几岁', replyTo(CLASSIC, '你几岁'), { how: t('clients.own-buffer.how'), hint });
     },
   },
   {
     id: 'clients.reset',
-    title: 'Clients that reset at any stage (before data, mid-line, after a question, mid-reply) do not crash the server',
+    get title() { return t('clients.reset.title'); },
     points: 4,
     async run(ctx) {
       const server = await startBot(ctx, CLASSIC);
       const stages: Array<{ what: string; bytes?: string; paced?: boolean }> = [
-        { what: 'right after connecting, before sending anything' },
-        { what: 'after sending half a line ("叫什")', bytes: '叫什', paced: true },
-        { what: 'right after sending "你好\\n"', bytes: '你好\n', paced: true },
-        { what: 'while the server was writing the answers to 2,000 questions', bytes: '你好\n'.repeat(2000), paced: false },
+        { what: t('clients.reset.stage.before') },
+        { what: t('clients.reset.stage.midLine'), bytes: '叫什', paced: true },
+        { what: t('clients.reset.stage.afterQuestion'), bytes: '你好\n', paced: true },
+        { what: t('clients.reset.stage.midReply'), bytes: '你好\n'.repeat(2000), paced: false },
       ];
       for (const stage of stages) {
-        const probe = await connectAfter(ctx, server, `After a client reset its connection`, 'A reset must not stop the server.');
+        const probe = await connectAfter(ctx, server, t('clients.reset.afterReset'), t('hint.resetNotStop'));
         if (stage.bytes !== undefined) await probe.send(stage.bytes, { paced: stage.paced ?? false });
         probe.reset();
-        assertNotCrashed(server, `when a client reset its connection ${stage.what}`);
+        assertNotCrashed(server, t('clients.reset.when', { stage: stage.what }));
       }
-      const after = await connectAfter(ctx, server, 'After four clients reset their connections', 'A reset must not stop the server.');
+      const after = await connectAfter(ctx, server, t('clients.reset.afterFour'), t('hint.resetNotStop'));
       for (const question of ['你好', '男生女生']) {
         try {
           await ask(ctx, after, CLASSIC, question);
         } catch (error) {
-          assertNotCrashed(server, 'when four clients reset their connections at various stages');
+          assertNotCrashed(server, t('clients.reset.whenFour'));
           throw error;
         }
       }
-      assertNotCrashed(server, 'when four clients reset their connections at various stages');
+      assertNotCrashed(server, t('clients.reset.whenFour'));
     },
   },
 ];

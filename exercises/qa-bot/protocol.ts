@@ -10,6 +10,9 @@ import { CheckFailure } from '../../grader/model/errors.ts';
 import { ABSENCE_MS, describeOutcome, expectClosed, expectSilence, show } from '../../grader/probes/expect.ts';
 import type { TcpProbe } from '../../grader/probes/tcp.ts';
 import type { RunningServer } from '../../grader/sandbox/sandbox.ts';
+import { sentences, tail, text } from './messages.ts';
+
+const { t } = text;
 
 export { ABSENCE_MS };
 
@@ -67,36 +70,36 @@ export function explain(table: Table, line: string, got: string): string {
   const question = line.trim();
   const hits = matching(table, question);
   const first = hits[0];
-  if (got === question || got === line) return 'That is the question itself, sent back: look the question up in the table and send the answer.';
-  if (COURSE_FALLBACKS.includes(got)) return `That is the course's spelling; the fallback is exactly ${show(FALLBACK)} (no comma, no 。).`;
+  if (got === question || got === line) return t('explain.echo');
+  if (COURSE_FALLBACKS.includes(got)) return t('explain.courseSpelling', { fallback: show(FALLBACK) });
   if (first === undefined) {
     if (table.some(([keyword, answer]) => answer === got && question.toLowerCase().includes(keyword.toLowerCase()))) {
-      return 'That answer belongs to a keyword that occurs only in another case: matching is case-sensitive.';
+      return t('explain.case');
     }
     if (table.some(([keyword, answer]) => answer === got && question.replace(/\r/g, '').includes(keyword))) {
-      return 'That keyword occurs only if the \\r inside the line is dropped: a \\r is an ordinary character unless it is right before the \\n.';
+      return t('explain.cr');
     }
     return '';
   }
   if (got === FALLBACK || got.startsWith('人家还小')) {
-    return `The keyword ${show(first[0])} occurs in the question: a pair applies when its keyword occurs anywhere in the question (question.includes(keyword)), not only when the question equals it.`;
+    return t('explain.substring', { keyword: show(first[0]) });
   }
   const longest = [...hits].sort((a, b) => b[0].length - a[0].length)[0]!;
   const leftmost = [...hits].sort((a, b) => question.indexOf(a[0]) - question.indexOf(b[0]))[0]!;
   const last = hits.at(-1)!;
   const sameKeyword = table.filter(([keyword]) => keyword === first[0]);
   if (sameKeyword.length > 1 && got === sameKeyword.at(-1)![1]) {
-    return `That is the answer of a later pair with the same keyword ${show(first[0])}: the first pair in file order wins. An object or a Map keeps only the last value of a key; keep the table as the array it is.`;
+    return t('explain.duplicate', { keyword: show(first[0]) });
   }
-  if (got === longest[1] && longest !== first) return `That is the answer of the longest keyword that occurs (${show(longest[0])}); the rule is the first pair in file order whose keyword occurs (${show(first[0])}).`;
-  if (got === leftmost[1] && leftmost !== first) return `That is the answer of the keyword that occurs first in the question (${show(leftmost[0])}); the rule is the first pair in file order whose keyword occurs (${show(first[0])}).`;
-  if (got === last[1] && last !== first) return `That is the answer of the last pair that matches (${show(last[0])}): stop at the first pair in file order whose keyword occurs (${show(first[0])}).`;
+  if (got === longest[1] && longest !== first) return t('explain.longest', { longest: show(longest[0]), first: show(first[0]) });
+  if (got === leftmost[1] && leftmost !== first) return t('explain.leftmost', { leftmost: show(leftmost[0]), first: show(first[0]) });
+  if (got === last[1] && last !== first) return t('explain.last', { last: show(last[0]), first: show(first[0]) });
   const numericFirst = hits.find(([keyword]) => /^(0|[1-9]\d*)$/.test(keyword));
   if (numericFirst !== undefined && got === numericFirst[1]) {
-    return `That is the answer of ${show(numericFirst[0])}, a keyword that looks like a number: a plain object lists such keys first, whatever the file order. Keep the table as the array it is.`;
+    return t('explain.numeric', { keyword: show(numericFirst[0]) });
   }
   if (table.some(([keyword, answer]) => answer === got && keyword !== first[0] && question.toLowerCase().includes(keyword.toLowerCase()) && !question.includes(keyword))) {
-    return 'That answer belongs to a keyword that occurs only in another case: matching is case-sensitive.';
+    return t('explain.case');
   }
   return '';
 }
@@ -137,8 +140,8 @@ export async function expectReply(
   if (outcome.kind === 'ok' && accepts(expected, outcome.value, options.strictFallback === true)) return;
   const got = outcome.kind === 'ok' ? show(outcome.value) : describeOutcome(outcome);
   const why = outcome.kind === 'ok' && options.explain !== false ? explain(table, line, outcome.value) : '';
-  const hint = [why, options.hint ?? ''].filter((s) => s !== '').join(' ');
-  throw new CheckFailure(`Sent ${quote(sent)}${options.how ? ` ${options.how}` : ''} on ${probe.label}: expected the reply ${show(expected)} but got ${got}.${hint ? ` ${hint}` : ''}`, {
+  const hint = sentences(why, options.hint ?? '');
+  throw new CheckFailure(t('reply.wrong', { sent: quote(sent), how: tail(options.how), conn: probe.label, expected: show(expected), got, hint: tail(hint) }), {
     expected: `${expected}\\n`,
     actual: outcome.kind === 'ok' ? `${outcome.value}\\n` : describeOutcome(outcome),
   });
@@ -169,12 +172,15 @@ export async function expectRepliesInOrder(
     if (outcome.kind === 'ok' && accepts(expected, outcome.value, options.strictFallback === true)) continue;
     const got = outcome.kind === 'ok' ? show(outcome.value) : describeOutcome(outcome);
     const why = outcome.kind === 'ok' ? explain(table, line, outcome.value) : '';
-    const hint = [why, options.hint ?? ''].filter((s) => s !== '').join(' ');
+    const hint = sentences(why, options.hint ?? '');
     throw new CheckFailure(
-      `Sent ${lines.length} questions ${options.how ?? 'in one segment'} on ${probe.label} (${quote(sent)}): reply ${index + 1} (to ${show(line)}) should be ${show(expected)} but was ${got}.${hint ? ` ${hint}` : ''}`,
+      t('replies.wrong', { n: lines.length, how: options.how ?? t('replies.inOneSegment'), conn: probe.label, sent: quote(sent), index: index + 1, line: show(line), expected: show(expected), got, hint: tail(hint) }),
       {
         expected: lines.map((l) => `${l.length > 40 ? `${l.slice(0, 40)}…` : l}  →  ${replyTo(table, l)}`).join('\n'),
-        actual: `replies 1-${index} as expected, then ${outcome.kind === 'ok' ? outcome.value : describeOutcome(outcome)}`,
+        actual: (() => {
+          const got = outcome.kind === 'ok' ? outcome.value : describeOutcome(outcome);
+          return index === 0 ? t('replies.actualFirst', { got }) : t('replies.actual', { before: String(index), got });
+        })(),
       },
     );
   }
@@ -187,7 +193,7 @@ export async function expectCloseWithoutReply(ctx: CheckContext, probe: TcpProbe
 
 /** Requires nothing more on the connection for ABSENCE_MS, and the connection still open. */
 export async function expectNothingMore(ctx: CheckContext, probe: TcpProbe, after: string, hint: string): Promise<void> {
-  await expectSilence(probe, { after, ms: ctx.ms(ABSENCE_MS), hint, open: true, meaning: 'no further reply, the connection open' });
+  await expectSilence(probe, { after, ms: ctx.ms(ABSENCE_MS), hint, open: true, meaning: t('nothingMore.meaning') });
 }
 
 /**
@@ -201,7 +207,8 @@ export async function startBot(ctx: CheckContext, table: Table, options: { file?
     ...(file === 'qa.json' ? {} : { env: { QA_FILE: file } }),
   });
   const shown = JSON.stringify(table);
-  ctx.note(`${file}${file === 'qa.json' ? '' : ` (env QA_FILE=${file}; no qa.json)`}: ${table.length} pair(s) ${shown.length > 400 ? `${shown.slice(0, 400)}…` : shown}`);
+  const params = { file, n: table.length, table: shown.length > 400 ? `${shown.slice(0, 400)}…` : shown };
+  ctx.note(file === 'qa.json' ? t('startBot.note', params) : t('startBot.noteEnv', params));
   return server;
 }
 
@@ -209,9 +216,11 @@ export async function startBot(ctx: CheckContext, table: Table, options: { file?
 export function assertNotCrashed(server: RunningServer, after: string): void {
   const exit = server.process.exitInfo;
   if (!exit) return;
-  const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
-  throw new CheckFailure(
-    `The server ${how} ${after}. A reset makes the socket emit 'error' (ECONNRESET, EPIPE), also before any data arrived; with no listener Node throws it and the whole server dies: add socket.on('error', ...) to every connection as soon as it is accepted.`,
-    { expected: 'the server still running', actual: server.process.stderr.excerpt(15, 1500) || `it ${how}` },
-  );
+  const advice = t('crash.advice');
+  const signal = exit.signal ?? '';
+  const code = String(exit.exitCode);
+  throw new CheckFailure(exit.signal ? t('crash.killed', { signal, after, advice }) : t('crash.exited', { code, after, advice }), {
+    expected: t('crash.expected'),
+    actual: server.process.stderr.excerpt(15, 1500) || (exit.signal ? t('crash.actualKilled', { signal }) : t('crash.actualExited', { code })),
+  });
 }

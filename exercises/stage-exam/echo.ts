@@ -10,6 +10,9 @@ import { bytewise, utf8Split } from '../../grader/probes/segmentation.ts';
 import type { TcpProbe } from '../../grader/probes/tcp.ts';
 import { waitUntilAccepted } from '../../grader/probes/delivery.ts';
 import type { RunningServer } from '../../grader/sandbox/sandbox.ts';
+import { text } from './messages.ts';
+
+const { t } = text;
 
 export const REPLY = Buffer.from('收到收到\n', 'utf8');
 const REPLY_TEXT = '收到收到\\n';
@@ -35,14 +38,14 @@ function replies(n: number): Buffer {
 }
 
 function describeBytes(bytes: Buffer): string {
-  if (bytes.length === 0) return 'nothing';
+  if (bytes.length === 0) return t('bytes.nothing');
   let count = 0;
   let at = 0;
   while (bytes.subarray(at, at + REPLY.length).equals(REPLY)) {
     count++;
     at += REPLY.length;
   }
-  if (at === bytes.length) return `${count} ${count === 1 ? 'reply' : 'replies'} "${REPLY_TEXT}"`;
+  if (at === bytes.length) return t('bytes.replies', { n: count, reply: REPLY_TEXT });
   return show(bytes);
 }
 
@@ -59,9 +62,10 @@ async function expectReplies(
   options: { closes?: boolean; quiet?: boolean } = {},
 ): Promise<void> {
   const want = replies(n);
+  const wanted = n === 0 ? t('replies.none') : t('replies.exactly', { n, reply: REPLY_TEXT });
   const fail = (got: string) =>
-    new CheckFailure(`${what} on ${probe.label}: expected ${n === 0 ? 'no reply' : `exactly ${n} ${n === 1 ? 'reply' : 'replies'} "${REPLY_TEXT}"`}${options.closes ? ', then the server closes the connection' : ''}, but got ${got}. ${hint}`, {
-      expected: `${n} × ${REPLY_TEXT}${options.closes ? ', then the connection closed' : ''}`,
+    new CheckFailure(t(options.closes ? 'replies.failClose' : 'replies.fail', { what, conn: probe.label, want: wanted, got, hint }), {
+      expected: t(options.closes ? 'replies.expectedClose' : 'replies.expected', { n, reply: REPLY_TEXT }),
       actual: got,
     });
   if (options.closes && n === 0) {
@@ -72,9 +76,9 @@ async function expectReplies(
     const outcome = await probe.readUntilClosed(ctx.ms(REPLY_MS));
     if (outcome.kind === 'ok') {
       if (outcome.value.equals(want)) return;
-      throw fail(`${describeBytes(outcome.value)}, then the close`);
+      throw fail(t('replies.thenClose', { got: describeBytes(outcome.value) }));
     }
-    throw fail(`${describeBytes(probe.pending)} and the connection still open after ${ctx.ms(REPLY_MS)} ms`);
+    throw fail(t('replies.stillOpen', { got: describeBytes(probe.pending), ms: { ms: ctx.ms(REPLY_MS) } }));
   }
   if (n > 0) {
     const outcome = await probe.readBytes(want.length, ctx.ms(REPLY_MS));
@@ -83,11 +87,11 @@ async function expectReplies(
   }
   if (options.quiet === false) return;
   await expectSilence(probe, {
-    after: n === 0 ? what : `${what}, then the ${n} expected ${n === 1 ? 'reply' : 'replies'}`,
+    after: n === 0 ? what : t('replies.afterExpected', { what, n }),
     ms: ctx.ms(QUIET_MS),
     open: true,
-    hint: `Exactly ${n} ${n === 1 ? 'reply' : 'replies'}, and the connection stays open. ${hint}`,
-    meaning: `nothing more within ${ctx.ms(QUIET_MS)} ms, the connection open`,
+    hint: t('replies.quietHint', { n, hint }),
+    meaning: t('replies.quietMeaning', { ms: { ms: ctx.ms(QUIET_MS) } }),
   });
 }
 
@@ -119,7 +123,7 @@ async function waitForStdout(server: RunningServer, messages: string[], timeoutM
 }
 
 function stdoutExcerpt(server: RunningServer): string {
-  return server.process.stdout.excerpt(15, 1500) || '(nothing on stdout)';
+  return server.process.stdout.excerpt(15, 1500) || t('stdout.nothing');
 }
 
 async function expectOnStdout(server: RunningServer, messages: string[], ctx: CheckContext, context: string): Promise<void> {
@@ -128,56 +132,62 @@ async function expectOnStdout(server: RunningServer, messages: string[], ctx: Ch
   const lines = stdoutLines(server);
   for (const message of missing) {
     if (printed(lines, `${message}\r`)) {
-      throw new CheckFailure(`${context}: stdout shows ${show(`${message}\r`)}: strip the \\r of \\r\\n before printing (and before comparing with Q).`, {
-        expected: `a stdout line ending with ${show(message)}`,
+      throw new CheckFailure(t('stdout.cr', { context, shown: show(`${message}\r`) }), {
+        expected: t('stdout.lineEndingWith', { message: show(message) }),
         actual: stdoutExcerpt(server),
       });
     }
     const mangled = lines.find((line) => line.includes('\uFFFD'));
     if (mangled !== undefined) {
-      throw new CheckFailure(
-        `${context}: the message ${show(message)} was split inside a UTF-8 character and printed as ${show(mangled)}: decode a line only once all its bytes have arrived (keep Buffers until the \\n, or use a StringDecoder / setEncoding('utf8')), not chunk by chunk.`,
-        { expected: `a stdout line ending with ${show(message)}`, actual: stdoutExcerpt(server) },
-      );
+      throw new CheckFailure(t('stdout.mangled', { context, message: show(message), mangled: show(mangled) }), {
+        expected: t('stdout.lineEndingWith', { message: show(message) }),
+        actual: stdoutExcerpt(server),
+      });
     }
   }
   throw new CheckFailure(
-    `${context}: the received message${missing.length > 1 ? 's' : ''} ${missing.map((m) => show(m)).join(', ')} ${missing.length > 1 ? 'do' : 'does'} not appear on stdout as a line of its own within ${ctx.ms(REPLY_MS)} ms. Print each message, without its \\n, on a line of its own (console.log(text)); a prefix before it is fine.`,
-    { expected: missing.map((m) => `a stdout line ending with ${show(m)}`).join('\n'), actual: stdoutExcerpt(server) },
+    t(missing.length > 1 ? 'stdout.missingMany' : 'stdout.missingOne', { context, messages: missing.map((m) => show(m)), ms: { ms: ctx.ms(REPLY_MS) } }),
+    { expected: missing.map((m) => t('stdout.lineEndingWith', { message: show(m) })).join('\n'), actual: stdoutExcerpt(server) },
   );
 }
 
 
-const FRAMING_HINT = 'TCP keeps no message boundaries (粘包): collect the bytes, split them at each \\n, and keep the unfinished rest for the next chunk.';
+const framing = () => t('hint.framing');
 
 export const echoChecks: CheckDefinition[] = [
   {
     id: 'echo.basic',
-    title: 'One line gets one reply 收到收到 and the connection stays open',
+    get title() {
+      return t('echo.basic.title');
+    },
     points: 3,
     part: 'echo',
     async run(ctx) {
       const server = await ctx.startServer();
       const probe = await ctx.connect(server);
       await probe.send('你好\n');
-      await expectReplies(probe, 1, ctx, 'Sent "你好\\n"', `Answer each line with exactly "${REPLY_TEXT}" (UTF-8, with its newline) and keep the connection open for the next line.`);
+      await expectReplies(probe, 1, ctx, t('sent', { data: '"你好\\n"' }), t('basic.hint', { reply: REPLY_TEXT }));
     },
   },
   {
     id: 'echo.pipelined',
-    title: 'Three lines in one segment (one empty) get three replies',
+    get title() {
+      return t('echo.pipelined.title');
+    },
     points: 4,
     part: 'echo',
     async run(ctx) {
       const server = await ctx.startServer();
       const probe = await ctx.connect(server);
       await probe.send('一\n\nthree\n');
-      await expectReplies(probe, 3, ctx, 'Sent three lines in one segment ("一\\n\\nthree\\n", the middle one empty)', `${FRAMING_HINT} An empty line is a line too.`);
+      await expectReplies(probe, 3, ctx, t('pipelined.what'), t('pipelined.hint', { framing: framing() }));
     },
   },
   {
     id: 'echo.split-line',
-    title: 'A line sent one byte per segment gets one reply, only after its \\n',
+    get title() {
+      return t('echo.split-line.title');
+    },
     points: 4,
     part: 'echo',
     async run(ctx) {
@@ -186,18 +196,20 @@ export const echoChecks: CheckDefinition[] = [
       await probe.send('hello world', { segmentation: bytewise, paced: true });
       const early = await probe.collectFor(ctx.ms(UNENDED_LINE_WATCH_MS));
       if (early.length > 0) {
-        throw new CheckFailure(`Sent "hello world" one byte per segment, without its \\n yet, on ${probe.label}, and the server already replied ${describeBytes(early)}: a line ends only at \\n, however many segments it arrives in. ${FRAMING_HINT}`, {
-          expected: 'nothing before the \\n',
+        throw new CheckFailure(t('split.early', { conn: probe.label, got: describeBytes(early), framing: framing() }), {
+          expected: t('split.early.expected'),
           actual: describeBytes(early),
         });
       }
       await probe.send('\n');
-      await expectReplies(probe, 1, ctx, 'Sent "hello world" one byte per segment, then "\\n"', FRAMING_HINT);
+      await expectReplies(probe, 1, ctx, t('split.what'), framing());
     },
   },
   {
     id: 'echo.split-utf8',
-    title: 'A line split inside multi-byte characters gets one reply and is printed intact',
+    get title() {
+      return t('echo.split-utf8.title');
+    },
     points: 4,
     part: 'echo',
     async run(ctx) {
@@ -205,53 +217,59 @@ export const echoChecks: CheckDefinition[] = [
       const probe = await ctx.connect(server);
       const message = '收到消息✓ñ-utf8';
       await probe.send(`${message}\n`, { segmentation: utf8Split });
-      await expectReplies(probe, 1, ctx, `Sent ${show(`${message}\n`)} cut inside every multi-byte character`, FRAMING_HINT);
-      await expectOnStdout(server, [message], ctx, `After ${show(`${message}\n`)} arrived cut inside its multi-byte characters`);
+      await expectReplies(probe, 1, ctx, t('utf8.what', { data: show(`${message}\n`) }), framing());
+      await expectOnStdout(server, [message], ctx, t('utf8.context', { data: show(`${message}\n`) }));
     },
   },
   {
     id: 'echo.crlf',
-    title: 'Lines ending in \\r\\n: a reply, the message printed without \\r, and Q\\r\\n closes; a \\r inside a line is part of it',
+    get title() {
+      return t('echo.crlf.title');
+    },
     points: 2,
     part: 'echo',
     async run(ctx) {
       const server = await ctx.startServer();
       const probe = await ctx.connect(server);
       await probe.send('hello-crlf\r\n');
-      await expectReplies(probe, 1, ctx, 'Sent "hello-crlf\\r\\n"', 'A line may end with \\r\\n: the \\r is not part of the line.', { quiet: false });
-      await expectOnStdout(server, ['hello-crlf'], ctx, 'After "hello-crlf\\r\\n"');
+      await expectReplies(probe, 1, ctx, t('sent', { data: '"hello-crlf\\r\\n"' }), t('crlf.hint'), { quiet: false });
+      await expectOnStdout(server, ['hello-crlf'], ctx, t('crlf.context', { data: '"hello-crlf\\r\\n"' }));
       // A \r anywhere else is an ordinary character of the line (node:readline, for one, ends a line there).
       await probe.send('a\rb\n');
       await expectReplies(
         probe,
         1,
         ctx,
-        'Sent "a\\rb\\n" (a \\r inside the line)',
-        'A \\r ends a line only right before \\n; anywhere else it is an ordinary character of the line. node:readline also ends a line at a lone \\r: split the bytes at \\n yourself and drop one \\r right before it.',
+        t('crlf.innerWhat'),
+        t('crlf.innerHint'),
       );
-      await expectOnStdout(server, ['a\rb'], ctx, 'After "a\\rb\\n"');
+      await expectOnStdout(server, ['a\rb'], ctx, t('crlf.context', { data: '"a\\rb\\n"' }));
       await probe.send('Q\r\n');
-      await expectReplies(probe, 0, ctx, 'Then sent "Q\\r\\n"', 'Strip the \\r of \\r\\n before comparing the line with Q.', { closes: true });
+      await expectReplies(probe, 0, ctx, t('crlf.quitWhat'), t('crlf.quitHint'), { closes: true });
     },
   },
   {
     id: 'echo.quit',
-    title: 'Q closes the connection without a reply; lines after it are not answered',
+    get title() {
+      return t('echo.quit.title');
+    },
     points: 3,
     part: 'echo',
     async run(ctx) {
       const server = await ctx.startServer();
       const first = await ctx.connect(server);
       await first.send('hi\nQ\nafter\n');
-      await expectReplies(first, 1, ctx, 'Sent "hi\\nQ\\nafter\\n" in one segment', `"hi" gets one reply; "Q" closes the connection without a reply, and "after" (behind Q) is not answered. ${FRAMING_HINT}`, { closes: true });
+      await expectReplies(first, 1, ctx, t('quit.what'), t('quit.hint', { framing: framing() }), { closes: true });
       const second = await ctx.connect(server);
       await second.send('Q\n');
-      await expectReplies(second, 0, ctx, 'Sent "Q\\n"', 'After "Q" the server closes the connection at once, without replying.', { closes: true });
+      await expectReplies(second, 0, ctx, t('sent', { data: '"Q\\n"' }), t('quit.aloneHint'), { closes: true });
     },
   },
   {
     id: 'echo.quit-any-case',
-    title: 'q and Q with surrounding whitespace close the connection; quit is an ordinary line',
+    get title() {
+      return t('echo.quit-any-case.title');
+    },
     points: 3,
     part: 'echo',
     async run(ctx) {
@@ -259,16 +277,18 @@ export const echoChecks: CheckDefinition[] = [
       for (const line of ['q\n', '  Q  \n', '\tq\r\n']) {
         const probe = await ctx.connect(server);
         await probe.send(line);
-        await expectReplies(probe, 0, ctx, `Sent ${show(line)}`, 'It should close the connection like "Q": compare the trimmed line, in any case (line.trim().toUpperCase() === "Q").', { closes: true });
+        await expectReplies(probe, 0, ctx, t('sent', { data: show(line) }), t('anyCase.hint'), { closes: true });
       }
       const probe = await ctx.connect(server);
       await probe.send('quit\n');
-      await expectReplies(probe, 1, ctx, 'Sent "quit\\n"', '"quit" is not "Q": it is an ordinary line, answered, and the connection stays open.');
+      await expectReplies(probe, 1, ctx, t('sent', { data: '"quit\\n"' }), t('anyCase.quitHint'));
     },
   },
   {
     id: 'echo.fin',
-    title: "After the client's FIN every line is answered, a last line without \\n too, then the server closes",
+    get title() {
+      return t('echo.fin.title');
+    },
     points: 3,
     part: 'echo',
     async run(ctx) {
@@ -287,8 +307,8 @@ export const echoChecks: CheckDefinition[] = [
           probe,
           c.replies,
           ctx,
-          `Sent ${show(c.send)}, then FIN (half-close)`,
-          "When the client half-closes, answer every line received, a last line without \\n included ('end' event: handle what is left in the buffer), then close the connection (socket.end()).",
+          t('fin.what', { data: show(c.send) }),
+          t('fin.hint'),
           { closes: true },
         );
       }
@@ -296,7 +316,9 @@ export const echoChecks: CheckDefinition[] = [
   },
   {
     id: 'echo.stdout',
-    title: 'Each received message is printed on stdout on a line of its own',
+    get title() {
+      return t('echo.stdout.title');
+    },
     points: 3,
     part: 'echo',
     async run(ctx) {
@@ -305,16 +327,18 @@ export const echoChecks: CheckDefinition[] = [
       const messages = [`stdout-1-${ctx.random.int(100000, 999999)}`, '第二条消息 two', 'three 3'];
       for (const message of messages) {
         await probe.send(`${message}\n`);
-        await expectReplies(probe, 1, ctx, `Sent ${show(`${message}\n`)}`, 'Each line gets one reply.', { quiet: false });
+        await expectReplies(probe, 1, ctx, t('sent', { data: show(`${message}\n`) }), t('stdout.hint'), { quiet: false });
       }
-      await expectOnStdout(server, messages, ctx, 'After three lines sent one at a time');
+      await expectOnStdout(server, messages, ctx, t('stdout.context'));
     },
   },
   {
     id: 'echo.idle-client',
     /** Needs the machine to itself (timing): a third client echoed within 1500 ms while one is silent and one stopped mid-line. */
     exclusive: true,
-    title: 'An idle client and a client stopped mid-line do not delay another client',
+    get title() {
+      return t('echo.idle-client.title');
+    },
     points: 4,
     part: 'echo',
     async run(ctx) {
@@ -326,19 +350,18 @@ export const echoChecks: CheckDefinition[] = [
       await third.send('c-line\n');
       const outcome = await third.readBytes(REPLY.length, ctx.ms(REPLY_MS));
       if (outcome.kind !== 'ok' || !outcome.value.equals(REPLY)) {
-        throw new CheckFailure(
-          `While ${idle.label} sat connected and idle and ${halfway.label} had sent half a line ("hal"), ${third.label} sent "c-line\\n" and got ${describeOutcome(outcome, describeBytes)}. ` +
-            'Serve every connection at once: never wait for one client (a blocking loop, an await on its next message) before accepting or serving the next.',
-          { expected: `${REPLY_TEXT} within ${ctx.ms(REPLY_MS)} ms`, actual: describeOutcome(outcome, describeBytes) },
-        );
+        throw new CheckFailure(t('idle.fail', { idle: idle.label, halfway: halfway.label, third: third.label, got: describeOutcome(outcome, describeBytes) }), {
+          expected: t('idle.expected', { reply: REPLY_TEXT, ms: { ms: ctx.ms(REPLY_MS) } }),
+          actual: describeOutcome(outcome, describeBytes),
+        });
       }
       // The waiting clients are still served when they go on.
       await idle.send('a\n');
-      await expectReplies(idle, 1, ctx, `Then the idle ${idle.label} sent "a\\n"`, 'An idle client must be served once it speaks.', { quiet: false });
+      await expectReplies(idle, 1, ctx, t('idle.thenWhat', { conn: idle.label }), t('idle.thenHint'), { quiet: false });
       await halfway.send('f\n');
       const rest = await halfway.readBytes(REPLY.length, ctx.ms(REPLY_MS));
       if (rest.kind !== 'ok') {
-        throw new CheckFailure(`Then ${halfway.label} finished its line ("hal" + "f\\n") and got ${describeOutcome(rest, describeBytes)}.`, {
+        throw new CheckFailure(t('idle.rest', { conn: halfway.label, got: describeOutcome(rest, describeBytes) }), {
           expected: REPLY_TEXT,
           actual: describeOutcome(rest, describeBytes),
         });
@@ -347,7 +370,9 @@ export const echoChecks: CheckDefinition[] = [
   },
   {
     id: 'echo.load',
-    title: `${LOAD_CLIENTS} clients connected at once, ${LOAD_MESSAGES} messages each, all answered`,
+    get title() {
+      return t('echo.load.title', { clients: LOAD_CLIENTS, messages: LOAD_MESSAGES });
+    },
     points: 4,
     part: 'echo',
     timeoutMs: 30_000,
@@ -376,15 +401,19 @@ export const echoChecks: CheckDefinition[] = [
       const complete = answered.filter((n) => n === LOAD_MESSAGES).length;
       const first = failed[0]!;
       throw new CheckFailure(
-        `${LOAD_CLIENTS} clients connected at once and each sent ${LOAD_MESSAGES} lines, one after another: ${complete} got all their replies, ${none} got none at all` +
-          ` (client ${first.c + 1}, message ${first.i + 1}: ${first.got}). Serve all connections at the same time, each with its own state: a client that stays connected must not hold up the others.`,
-        { expected: `${LOAD_CLIENTS} × ${LOAD_MESSAGES} replies`, actual: `${answered.reduce((a, b) => a + b, 0)} replies; clients served completely: ${complete}` },
+        t('load.fail', { clients: LOAD_CLIENTS, messages: LOAD_MESSAGES, complete, none, client: String(first.c + 1), message: String(first.i + 1), got: first.got }),
+        {
+          expected: t('load.expected', { clients: LOAD_CLIENTS, messages: LOAD_MESSAGES }),
+          actual: t('load.actual', { replies: answered.reduce((a, b) => a + b, 0), complete }),
+        },
       );
     },
   },
   {
     id: 'echo.reset',
-    title: 'Clients that reset their connection (before sending, mid-line, after a line, during replies) do not crash the server',
+    get title() {
+      return t('echo.reset.title');
+    },
     points: 3,
     part: 'echo',
     async run(ctx) {
@@ -392,11 +421,8 @@ export const echoChecks: CheckDefinition[] = [
       const crashed = (after: string) => {
         const exit = server.process.exitInfo;
         if (!exit) return;
-        const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
-        throw new CheckFailure(
-          `The server ${how} when a client reset its connection ${after}. A reset makes the socket emit 'error' (ECONNRESET, EPIPE), also on a connection that never sent a byte; with no listener Node throws it and the whole server dies: add socket.on('error', ...) to every connection as soon as it is accepted, not in a later event.`,
-          { actual: server.process.stderr.excerpt(15, 1500) },
-        );
+        const how = exit.signal ? t('reset.killed', { signal: exit.signal }) : t('reset.exited', { code: String(exit.exitCode) });
+        throw new CheckFailure(t('reset.crashed', { how, after }), { actual: server.process.stderr.excerpt(15, 1500) });
       };
       /** A fresh client is served after the reset (the reset reached the server before it connected). */
       const stillServes = async (after: string) => {
@@ -415,7 +441,7 @@ export const echoChecks: CheckDefinition[] = [
           return;
         }
         crashed(after);
-        throw new CheckFailure(`After a client reset its connection ${after}, a new client (${fresh.label}) sent ${show(line)} and got ${describeOutcome(outcome, describeBytes)}: a client that resets or vanishes must not stop the server serving others.`, {
+        throw new CheckFailure(t('reset.notServed', { after, conn: fresh.label, line: show(line), got: describeOutcome(outcome, describeBytes) }), {
           expected: REPLY_TEXT,
           actual: describeOutcome(outcome, describeBytes),
         });
@@ -426,13 +452,13 @@ export const echoChecks: CheckDefinition[] = [
       const mute = await ctx.connect(server);
       await waitUntilAccepted(server, ctx.ms(REPLY_MS));
       mute.reset();
-      await stillServes(`right after connecting, before sending a byte (${mute.label}, once the server had accepted it)`);
+      await stillServes(t('reset.beforeByte', { conn: mute.label }));
 
       // 2.-4. After half a line, right after a whole line, while the server writes replies.
       const resets = [
-        { what: 'after sending half a line ("hal")', bytes: 'hal', paced: true },
-        { what: 'right after sending "x\\n"', bytes: 'x\n', paced: true },
-        { what: 'while the server was writing replies to 2000 lines', bytes: 'y\n'.repeat(2000), paced: false },
+        { what: t('reset.halfLine'), bytes: 'hal', paced: true },
+        { what: t('reset.afterLine'), bytes: 'x\n', paced: true },
+        { what: t('reset.duringReplies'), bytes: 'y\n'.repeat(2000), paced: false },
       ];
       for (const r of resets) {
         const probe = await ctx.connect(server);
@@ -441,7 +467,7 @@ export const echoChecks: CheckDefinition[] = [
         crashed(r.what);
         await stillServes(r.what);
       }
-      crashed('(late: after the four resets)');
+      crashed(t('reset.late'));
     },
   },
 ];

@@ -11,76 +11,102 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { CheckContext, CheckDefinition, GradeOptions } from '../../grader/exercise/define.ts';
 import { CheckFailure, SubmissionError, UsageError } from '../../grader/model/errors.ts';
+import { currentLanguage } from '../../grader/i18n/language.ts';
+import { text } from './messages.ts';
+
+const { t } = text;
 
 export const PUBLIC_BANK = fileURLToPath(new URL('./quiz/bank.json', import.meta.url));
 export const ANSWERS_FILE = 'answers.json';
 
-/** The stage's knowledge points, with the words a report uses to say what to revise. */
-export const TOPICS = {
-  concurrency: 'serial vs concurrent vs parallel',
-  'process-thread': 'processes vs threads',
-  gil: 'the GIL',
-  'daemon-join': 'daemon threads and join',
-  locks: 'locks and recursive locks',
-  deadlock: 'deadlock and its four conditions',
-  'sync-primitives': 'semaphores, events and queues',
-  pools: 'process and thread pools',
-  'tcp-udp': 'TCP vs UDP',
-  handshake: 'the three-way handshake and the four-way close',
-  'sticky-packets': 'sticky packets (粘包) and message framing',
-  'io-models': 'blocking / non-blocking IO, select vs epoll, C10K',
-  singleton: 'the singleton pattern',
-} as const;
-type Topic = keyof typeof TOPICS;
-const TOPIC_IDS = Object.keys(TOPICS) as [Topic, ...Topic[]];
+/** The stage's knowledge points; the words a report uses to say what to revise are `topic.<id>` in messages.ts. */
+const TOPIC_IDS = [
+  'concurrency',
+  'process-thread',
+  'gil',
+  'daemon-join',
+  'locks',
+  'deadlock',
+  'sync-primitives',
+  'pools',
+  'tcp-udp',
+  'handshake',
+  'sticky-packets',
+  'io-models',
+  'singleton',
+] as const;
+type Topic = (typeof TOPIC_IDS)[number];
+
+/** What to revise for `topic`, in the grading's language. */
+export function topicName(topic: Topic): string {
+  return t(`topic.${topic}`);
+}
 
 // ---------------------------------------------------------------------------------------
 // The bank's format
 // ---------------------------------------------------------------------------------------
 
-const letter = z.string().regex(/^[A-Z]$/, 'a capital letter such as "A"');
+// Messages are functions: zod words an issue when it finds it, in the grading's language.
+const letter = z.string().regex(/^[A-Z]$/, { error: () => t('schema.letter') });
+const options = z.record(letter, z.string().min(1)).refine((o) => Object.keys(o).length >= 2, { error: () => t('schema.twoOptions') });
+/** The question in Chinese, as students of the course read it (answers and ids stay as they are). */
+const zh = z
+  .object({
+    title: z.string().min(1).max(120).optional(),
+    prompt: z.string().min(1),
+    options: z.record(letter, z.string().min(1)).optional(),
+  })
+  .strict();
 const common = {
-  id: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'lower-case words joined by "-", e.g. "gil-cpu-bound"'),
-  topic: z.enum(TOPIC_IDS, { error: `one of ${TOPIC_IDS.join(', ')}` }),
-  points: z.number().int('a whole number').positive('above 0'),
+  id: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { error: () => t('schema.id') }),
+  topic: z.enum(TOPIC_IDS, { error: () => t('schema.topic', { topics: TOPIC_IDS.join(', ') }) }),
+  points: z
+    .number()
+    .int({ error: () => t('schema.whole') })
+    .positive({ error: () => t('schema.positive') }),
   /** A short form of the question, used as the check's title (default: the prompt, shortened). */
   title: z.string().min(1).max(120).optional(),
   prompt: z.string().min(1),
+  zh: zh.optional(),
 };
-const options = z.record(letter, z.string().min(1)).refine((o) => Object.keys(o).length >= 2, 'at least two options');
 
 const Question = z
   .discriminatedUnion(
     'kind',
     [
       z.object({ ...common, kind: z.literal('single'), options, answer: letter }).strict(),
-      z.object({ ...common, kind: z.literal('multiple'), options, answer: z.array(letter).min(1, 'at least one letter') }).strict(),
+      z.object({ ...common, kind: z.literal('multiple'), options, answer: z.array(letter).min(1, { error: () => t('schema.oneLetter') }) }).strict(),
       z.object({ ...common, kind: z.literal('truefalse'), answer: z.boolean() }).strict(),
       z
         .object({
           ...common,
           kind: z.literal('short'),
           answer: z
-            .object({ accept: z.array(z.string().trim().min(1)).min(1, 'at least one accepted answer'), match: z.enum(['number', 'keyword']) })
+            .object({ accept: z.array(z.string().trim().min(1)).min(1, { error: () => t('schema.oneAccepted') }), match: z.enum(['number', 'keyword']) })
             .strict(),
         })
         .strict(),
     ],
-    { error: 'kind must be one of single, multiple, truefalse, short' },
+    { error: () => t('schema.kind') },
   )
   .superRefine((q, ctx) => {
     if (q.kind === 'single' && !(q.answer in q.options)) {
-      ctx.addIssue({ code: 'custom', path: ['answer'], message: `"${q.answer}" is not one of the options ${Object.keys(q.options).join(', ')}` });
+      ctx.addIssue({ code: 'custom', path: ['answer'], message: t('schema.notOption', { letter: q.answer, letters: Object.keys(q.options).join(', ') }) });
     }
     if (q.kind === 'multiple') {
       for (const l of q.answer) {
-        if (!(l in q.options)) ctx.addIssue({ code: 'custom', path: ['answer'], message: `"${l}" is not one of the options ${Object.keys(q.options).join(', ')}` });
+        if (!(l in q.options)) ctx.addIssue({ code: 'custom', path: ['answer'], message: t('schema.notOption', { letter: l, letters: Object.keys(q.options).join(', ') }) });
       }
+    }
+    // The Chinese options, when given, are the same letters as the options.
+    if ((q.kind === 'single' || q.kind === 'multiple') && q.zh?.options !== undefined) {
+      const letters = Object.keys(q.options).sort().join(', ');
+      if (Object.keys(q.zh.options).sort().join(', ') !== letters) ctx.addIssue({ code: 'custom', path: ['zh', 'options'], message: t('schema.zhOptions', { letters }) });
     }
   });
 export type Question = z.infer<typeof Question>;
 
-const BankFile = z.object({ version: z.literal(1, 'must be 1'), questions: z.array(z.unknown()) }).strict();
+const BankFile = z.object({ version: z.literal(1, { error: () => t('schema.version') }), questions: z.array(z.unknown()) }).strict();
 
 /** Reads and validates one bank.json; every problem is a UsageError naming the file, the question and the field. */
 export async function loadBank(file: string): Promise<Question[]> {
@@ -88,41 +114,41 @@ export async function loadBank(file: string): Promise<Question[]> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new UsageError(`Quiz bank ${file} cannot be read: ${(error as Error).message}`);
+    throw new UsageError(t('bank.unreadable', { file, error: (error as Error).message }));
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
-    throw new UsageError(`Quiz bank ${file} is not valid JSON: ${jsonErrorMessage(error, text)}`);
+    throw new UsageError(t('bank.badJson', { file, error: jsonErrorMessage(error, text) }));
   }
   const top = BankFile.safeParse(raw);
   if (!top.success) {
-    throw new UsageError(`Quiz bank ${file} must be { "version": 1, "questions": [...] }:\n${z.prettifyError(top.error)}`);
+    throw new UsageError(t('bank.badTop', { file, problems: z.prettifyError(top.error) }));
   }
   const problems: string[] = [];
   const questions: Question[] = [];
   const seen = new Set<string>();
   for (const [index, entry] of top.data.questions.entries()) {
     const id = typeof entry === 'object' && entry !== null && typeof (entry as { id?: unknown }).id === 'string' ? (entry as { id: string }).id : undefined;
-    const name = id === undefined ? `question #${index + 1} (no id)` : `question "${id}" (#${index + 1})`;
+    const name = id === undefined ? t('bank.questionNoId', { n: String(index + 1) }) : t('bank.question', { id, n: String(index + 1) });
     const parsed = Question.safeParse(entry);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
-        const field = issue.path.length > 0 ? issue.path.join('.') : '(the question)';
-        problems.push(`${name}, field ${field}: ${issue.message}`);
+        const field = issue.path.length > 0 ? issue.path.join('.') : t('bank.theQuestion');
+        problems.push(t('bank.fieldProblem', { name, field, problem: issue.message }));
       }
       continue;
     }
     if (seen.has(parsed.data.id)) {
-      problems.push(`${name}: the id appears twice in this bank`);
+      problems.push(t('bank.duplicate', { name }));
       continue;
     }
     seen.add(parsed.data.id);
     questions.push(parsed.data);
   }
   if (problems.length > 0) {
-    throw new UsageError(`Quiz bank ${file} is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    throw new UsageError(t('bank.invalid', { file, problems: problems.map((p) => `  - ${p}`).join('\n') }));
   }
   return questions;
 }
@@ -132,9 +158,9 @@ export async function loadQuestions(options: GradeOptions): Promise<Question[]> 
   const questions = await loadBank(PUBLIC_BANK);
   if (options.quizBank === undefined || options.quizBank === '') return questions;
   const where = resolve(options.quizBank);
-  if (!existsSync(where)) throw new UsageError(`Quiz bank folder not found: ${where} (--quiz-bank names a folder holding bank.json).`);
+  if (!existsSync(where)) throw new UsageError(t('bank.folderMissing', { where }));
   const file = statSync(where).isDirectory() ? join(where, 'bank.json') : where;
-  if (!existsSync(file)) throw new UsageError(`The quiz bank folder ${where} has no bank.json.`);
+  if (!existsSync(file)) throw new UsageError(t('bank.noBankJson', { where }));
   const merged = new Map(questions.map((q) => [q.id, q]));
   for (const q of await loadBank(file)) merged.set(q.id, q);
   return [...merged.values()];
@@ -159,16 +185,16 @@ function jsonErrorMessage(error: unknown, text: string): string {
   const before = text.slice(0, Number(at[1]));
   const line = before.split('\n').length;
   const column = before.length - before.lastIndexOf('\n');
-  return `${message} (line ${line}, column ${column})`;
+  return t('json.at', { message, line: String(line), column: String(column) });
 }
 
 function kindOf(value: unknown): string {
   if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') return 'a string';
-  if (typeof value === 'number') return 'a number';
-  if (typeof value === 'boolean') return 'a boolean';
+  if (Array.isArray(value)) return t('kind.array');
+  if (typeof value === 'object') return t('kind.object');
+  if (typeof value === 'string') return t('kind.string');
+  if (typeof value === 'number') return t('kind.number');
+  if (typeof value === 'boolean') return t('kind.boolean');
   return typeof value;
 }
 
@@ -177,29 +203,17 @@ export function readAnswers(ctx: CheckContext, questions: Question[]): Promise<A
   return ctx.shared('stage-exam:answers', async () => {
     const bytes = await ctx.readSubmissionFile(ANSWERS_FILE);
     if (bytes === undefined) {
-      throw new SubmissionError(
-        'MISSING_ENTRY',
-        'Missing answers.json',
-        `answers.json not found in stage-exam/: the quiz answers go in stage-exam/answers.json, a JSON object like {"gil-cpu-bound": "B"}.`,
-      );
+      throw new SubmissionError('MISSING_ENTRY', t('answers.missing.title'), t('answers.missing'));
     }
     const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch (error) {
-      throw new SubmissionError(
-        'BAD_INPUT_FILE',
-        'answers.json is not valid JSON',
-        `answers.json is not valid JSON: ${jsonErrorMessage(error, text)}. Write one JSON object, e.g. {"gil-cpu-bound": "B", "gil-io-bound": true}: keys and strings in double quotes, no trailing commas, no comments.`,
-      );
+      throw new SubmissionError('BAD_INPUT_FILE', t('answers.badJson.title'), t('answers.badJson', { error: jsonErrorMessage(error, text) }));
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      throw new SubmissionError(
-        'BAD_INPUT_FILE',
-        'answers.json is not a JSON object',
-        `answers.json must be a JSON object mapping question ids to answers, like {"gil-cpu-bound": "B"}; it is ${kindOf(parsed)}.`,
-      );
+      throw new SubmissionError('BAD_INPUT_FILE', t('answers.notObject.title'), t('answers.notObject', { kind: kindOf(parsed) }));
     }
     const values = parsed as Record<string, unknown>;
     const ids = new Set(questions.map((q) => q.id));
@@ -229,32 +243,35 @@ export function judge(question: Question, value: unknown): Verdict {
     case 'single': {
       const letters = Object.keys(question.options).join(', ');
       if (typeof value !== 'string' || !/^[A-Za-z]$/.test(value.trim())) {
-        return { kind: 'format', problem: `expected one letter as a string, such as "B" (one of ${letters}); got ${shown}` };
+        return { kind: 'format', problem: t('format.single', { letters, shown }) };
       }
       const letterGiven = value.trim().toUpperCase();
-      if (!(letterGiven in question.options)) return { kind: 'format', problem: `"${letterGiven}" is not one of the options ${letters}` };
+      if (!(letterGiven in question.options)) return { kind: 'format', problem: t('format.singleNotOption', { letter: letterGiven, letters }) };
       return letterGiven === question.answer ? { kind: 'right' } : { kind: 'wrong', shown };
     }
     case 'multiple': {
       const letters = Object.keys(question.options).join(', ');
       if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string' && /^[A-Za-z]$/.test(v.trim()))) {
-        return { kind: 'format', problem: `expected a non-empty array of letters such as ["A", "C"] (options ${letters}); got ${shown}` };
+        return { kind: 'format', problem: t('format.multiple', { letters, shown }) };
       }
       const given = new Set((value as string[]).map((v) => v.trim().toUpperCase()));
       const outside = [...given].filter((l) => !(l in question.options));
-      if (outside.length > 0) return { kind: 'format', problem: `${outside.map((l) => `"${l}"`).join(', ')} ${outside.length === 1 ? 'is' : 'are'} not among the options ${letters}` };
+      if (outside.length > 0) {
+        const quoted = outside.map((l) => `"${l}"`).join(', ');
+        return { kind: 'format', problem: t(outside.length === 1 ? 'format.multipleOutsideOne' : 'format.multipleOutsideMany', { outside: quoted, letters }) };
+      }
       const key = new Set(question.answer);
       const same = given.size === key.size && [...given].every((l) => key.has(l));
       return same ? { kind: 'right' } : { kind: 'wrong', shown };
     }
     case 'truefalse':
       if (typeof value !== 'boolean') {
-        return { kind: 'format', problem: `expected true or false (a JSON boolean, not a string); got ${shown}` };
+        return { kind: 'format', problem: t('format.truefalse', { shown }) };
       }
       return value === question.answer ? { kind: 'right' } : { kind: 'wrong', shown };
     case 'short': {
       if (typeof value !== 'string' && typeof value !== 'number') {
-        return { kind: 'format', problem: `expected a string or a number; got ${kindOf(value)} ${shown}` };
+        return { kind: 'format', problem: t('format.short', { kind: kindOf(value), shown }) };
       }
       const text = norm(String(value));
       if (question.answer.accept.some((a) => norm(a) === text)) return { kind: 'right' };
@@ -271,9 +288,12 @@ export function judge(question: Question, value: unknown): Verdict {
 // The checks
 // ---------------------------------------------------------------------------------------
 
+/** The check's title: the question's short title, else its prompt's first line, shortened; in Chinese when the bank has it. */
 function shortTitle(question: Question): string {
-  if (question.title) return question.title;
-  const firstLine = question.prompt.split('\n')[0]!.replace(/`/g, '').trim();
+  const chinese = currentLanguage() === 'zh-CN' ? question.zh : undefined;
+  const title = chinese ? chinese.title : question.title;
+  if (title) return title;
+  const firstLine = (chinese ? chinese.prompt : question.prompt).split('\n')[0]!.replace(/`/g, '').trim();
   return firstLine.length <= 80 ? firstLine : `${firstLine.slice(0, 77).replace(/\s+\S*$/, '')}…`;
 }
 
@@ -298,40 +318,37 @@ function lookalike(id: string, unknown: string[]): string | undefined {
 }
 
 function quizCheck(question: Question, questions: Question[], first: boolean): CheckDefinition {
-  const topic = TOPICS[question.topic];
   return {
     id: `quiz.${question.id}`,
-    title: shortTitle(question),
+    get title() {
+      return shortTitle(question);
+    },
     points: question.points,
     part: 'quiz',
     async run(ctx) {
       const answers = await readAnswers(ctx, questions);
       if (first && answers.unknown.length > 0) {
-        ctx.note(
-          `answers.json has ${answers.unknown.length} id(s) that are not questions of the bank, ignored: ${answers.unknown.map((u) => JSON.stringify(u)).join(', ')}.`,
-        );
+        ctx.note(t('quiz.unknownNote', { n: answers.unknown.length, ids: answers.unknown.map((u) => JSON.stringify(u)).join(', ') }));
       }
       const verdict = judge(question, answers.values[question.id]);
-      const revise = `Revise ${topic}.`;
+      const revise = t('quiz.revise', { topic: topicName(question.topic) });
       switch (verdict.kind) {
         case 'right':
           return;
         case 'missing': {
           const near = lookalike(question.id, answers.unknown);
-          throw new CheckFailure(
-            near
-              ? `No answer for "${question.id}": answers.json has "${near}", which is not a question id (a typo?). Use the id exactly as in the bank.`
-              : `No answer for "${question.id}" in answers.json: an unanswered question is wrong. ${revise}`,
-            { expected: `an answer for "${question.id}"`, actual: 'no answer' },
-          );
+          throw new CheckFailure(near ? t('quiz.missingTypo', { id: question.id, near }) : t('quiz.missing', { id: question.id, revise }), {
+            expected: t('quiz.missing.expected', { id: question.id }),
+            actual: t('quiz.missing.actual'),
+          });
         }
         case 'format':
-          throw new CheckFailure(`The answer to "${question.id}" is badly formatted: ${verdict.problem}. (${question.kind} question; see the table of answer formats in spec.md.)`, {
+          throw new CheckFailure(t('quiz.format', { id: question.id, problem: verdict.problem, kind: question.kind }), {
             expected: formatHint(question),
             actual: JSON.stringify(answers.values[question.id]) ?? String(answers.values[question.id]),
           });
         case 'wrong':
-          throw new CheckFailure(`"${question.id}": your answer ${verdict.shown} is not correct. ${revise}`);
+          throw new CheckFailure(t('quiz.wrong', { id: question.id, shown: verdict.shown, revise }));
       }
     },
   };
@@ -340,13 +357,13 @@ function quizCheck(question: Question, questions: Question[], first: boolean): C
 function formatHint(question: Question): string {
   switch (question.kind) {
     case 'single':
-      return 'one letter as a string, e.g. "B"';
+      return t('formatHint.single');
     case 'multiple':
-      return 'an array of letters, e.g. ["A", "C"]';
+      return t('formatHint.multiple');
     case 'truefalse':
-      return 'true or false (JSON boolean)';
+      return t('formatHint.truefalse');
     case 'short':
-      return question.answer.match === 'number' ? 'a number, e.g. 4' : 'a keyword as a string';
+      return question.answer.match === 'number' ? t('formatHint.number') : t('formatHint.keyword');
   }
 }
 

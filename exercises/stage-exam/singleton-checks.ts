@@ -10,6 +10,9 @@ import type { CheckContext, CheckDefinition } from '../../grader/exercise/define
 import { CheckFailure, SubmissionError } from '../../grader/model/errors.ts';
 import { SkipCheck } from '../../grader/runner/run-check.ts';
 import { findStripError } from '../../grader/sandbox/diagnose.ts';
+import { text } from './messages.ts';
+
+const { t } = text;
 
 export const HARNESS = fileURLToPath(new URL('./singleton-harness.ts', import.meta.url));
 const MARKER = 'NETGRADE-VERDICT ';
@@ -19,10 +22,23 @@ const SETTLE_MS = 5_000;
 /** Calls in the harness's synchronous block (keep in step with singleton-harness.ts). */
 const CONCURRENT_CALLS = 100;
 
+/** A value as the harness saw it (see singleton-harness.ts). */
+interface Described {
+  type: 'null' | 'undefined' | 'array' | 'function' | 'object' | 'string' | 'number' | 'other';
+  text?: string;
+}
+
+/** The harness's verdict line: facts only, worded here in the grading's language. */
 interface Verdict {
   ok: boolean;
   problem?: string;
-  detail?: string;
+  call?: string;
+  error?: string;
+  value?: Described;
+  exports?: string[];
+  defaultExport?: boolean;
+  settleMs?: number;
+  rejection?: boolean;
   calls?: number;
   distinct?: number;
   skipped?: number;
@@ -41,15 +57,57 @@ async function stripErrorOf(codeDir: string, file: string): Promise<SubmissionEr
 
 type Mode = 'module' | 'concurrent' | 'later';
 
+function describeValue(value: Described | undefined): string {
+  const text = value?.text ?? '';
+  switch (value?.type) {
+    case 'null':
+      return t('value.null');
+    case 'array':
+      return t('value.array');
+    case 'function':
+      return t('value.function');
+    case 'object':
+      return t('value.object');
+    case 'string':
+      return t('value.string', { text });
+    case 'number':
+      return t('value.number', { text });
+    case 'other':
+      return t('value.other', { text });
+    default:
+      return t('value.undefined');
+  }
+}
+
+/** Which call the harness means (its `call` code), as the subject of a sentence. */
+function describeCall(call: string | undefined): string {
+  const [kind, i, n] = (call ?? 'plain').split(':');
+  switch (kind) {
+    case 'sync':
+      return t('call.sync', { i: i ?? '?' });
+    case 'settle':
+      return t('call.settle', { i: i ?? '?', n: n ?? '?' });
+    case 'microtask':
+    case 'setImmediate':
+    case 'timer':
+    case 'after-all':
+    case 'after-that':
+    case 'first':
+    case 'second':
+    case 'third':
+    case 'later-1':
+    case 'later-2':
+      return t(`call.${kind}`);
+    default:
+      return t('call.plain');
+  }
+}
+
 async function runHarness(ctx: CheckContext, mode: Mode): Promise<Verdict> {
   const file = join(ctx.codeDir, 'singleton.ts');
   await ctx.shared('stage-exam:singleton-file', async () => {
     if (!existsSync(file)) {
-      throw new SubmissionError(
-        'MISSING_ENTRY',
-        'Missing singleton.ts',
-        'The folder stage-exam/ of your submission has no singleton.ts. Name the file exactly singleton.ts; it exports "async function getInstance()".',
-      );
+      throw new SubmissionError('MISSING_ENTRY', t('single.missing.title'), t('single.missing'));
     }
     // Code Node cannot strip: stated once, on the first singleton check, with its place.
     // When server.ts cannot be stripped either, the echo part has already stated that
@@ -57,7 +115,7 @@ async function runHarness(ctx: CheckContext, mode: Mode): Promise<Verdict> {
     const error = await stripErrorOf(ctx.codeDir, 'singleton.ts');
     if (error === undefined) return;
     if (await stripErrorOf(ctx.codeDir, 'server.ts')) {
-      throw new SkipCheck(`Not run: ${error.title}, like server.ts (see the first echo check). ${error.message}${error.excerpt ? `\n${error.excerpt}` : ''}`);
+      throw new SkipCheck(`${t('single.skip', { title: error.title, message: error.message })}${error.excerpt ? `\n${error.excerpt}` : ''}`);
     }
     throw error;
   });
@@ -72,16 +130,13 @@ async function runHarness(ctx: CheckContext, mode: Mode): Promise<Verdict> {
     .reverse()
     .find((l) => l.startsWith(MARKER));
   if (line === undefined) {
-    const why =
-      run.killedFor === 'timeout'
-        ? `did not finish within ${ctx.ms(RUN_MS)} ms (does importing it start a server or a loop that never ends?)`
-        : `ended (${run.exit.signal ? `signal ${run.exit.signal}` : `exit code ${run.exit.exitCode}`}) without a verdict: does singleton.ts call process.exit() or flood stdout?`;
-    throw new CheckFailure(`The grader imported singleton.ts in a fresh Node process, which ${why}`, {
-      actual: run.stderr.trim().split('\n').slice(-15).join('\n') || run.stdout.slice(-1500) || '(no output)',
+    const how = run.exit.signal ? t('single.signal', { signal: run.exit.signal }) : t('single.exitCode', { code: String(run.exit.exitCode) });
+    throw new CheckFailure(run.killedFor === 'timeout' ? t('single.timeout', { ms: { ms: ctx.ms(RUN_MS) } }) : t('single.ended', { how }), {
+      actual: run.stderr.trim().split('\n').slice(-15).join('\n') || run.stdout.slice(-1500) || t('single.noOutput'),
     });
   }
   const verdict = JSON.parse(line.slice(MARKER.length)) as Verdict;
-  if (verdict.skipped) ctx.note(`${verdict.skipped} late call(s) were not made: the first build had already finished by then.`);
+  if (verdict.skipped) ctx.note(t('single.skippedNote', { n: verdict.skipped }));
   // Problems the calling check words itself; everything else is the same for every check.
   if (verdict.ok || ['distinct', 'not-promise', 'not-object'].includes(verdict.problem ?? '')) return verdict;
   throw commonFailure(verdict, run.stderr);
@@ -92,24 +147,32 @@ function commonFailure(verdict: Verdict, stderr: string): CheckFailure {
   const extra = tail ? { actual: tail } : {};
   switch (verdict.problem) {
     case 'import': {
-      const detail = verdict.detail ?? '';
-      const hint = /ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX|ERR_INVALID_TYPESCRIPT_SYNTAX/.test(detail)
-        ? ' Node runs .ts files by stripping types only: no enum, no namespace, no constructor parameter properties.'
-        : /ERR_MODULE_NOT_FOUND|Cannot find (module|package)/.test(detail)
-          ? ' Import only Node built-ins ("node:timers/promises") and your own modules with relative "./x.ts" specifiers, extension included.'
-          : '';
-      return new CheckFailure(`singleton.ts could not be imported: ${detail}.${hint}`, extra);
+      const error = verdict.error ?? '';
+      const key = /ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX|ERR_INVALID_TYPESCRIPT_SYNTAX/.test(error)
+        ? 'single.importStrip'
+        : /ERR_MODULE_NOT_FOUND|Cannot find (module|package)/.test(error)
+          ? 'single.importModule'
+          : 'single.import';
+      return new CheckFailure(t(key, { error }), extra);
     }
     case 'no-export':
-      return new CheckFailure(`${verdict.detail}. Write "export async function getInstance(): Promise<object>".`);
+      if (verdict.value !== undefined) return new CheckFailure(t('single.noExportNotFunction', { value: describeValue(verdict.value) }));
+      if (verdict.defaultExport) return new CheckFailure(t('single.noExportDefault'));
+      if (verdict.exports && verdict.exports.length > 0) return new CheckFailure(t('single.noExportOthers', { exports: verdict.exports.join(', ') }));
+      return new CheckFailure(t('single.noExportNothing'));
     case 'throws':
+      return new CheckFailure(t('single.throws', { call: describeCall(verdict.call), error: verdict.error ?? '' }), extra);
     case 'rejected':
+      return new CheckFailure(t('single.rejected', { call: describeCall(verdict.call), error: verdict.error ?? '' }), extra);
     case 'uncaught':
-      return new CheckFailure(`${verdict.detail}. getInstance() must resolve to the instance.`, extra);
+      return new CheckFailure(t(verdict.rejection ? 'single.unhandled' : 'single.uncaught', { error: verdict.error ?? '' }), extra);
     case 'never-settles':
-      return new CheckFailure(`${verdict.detail}: every call must resolve; does a caller wait for something that never happens?`);
+      return new CheckFailure(t('single.neverSettles', { call: describeCall(verdict.call), ms: { ms: verdict.settleMs ?? SETTLE_MS } }));
     default:
-      return new CheckFailure(`The singleton harness reported: ${verdict.problem}${verdict.detail ? `: ${verdict.detail}` : ''}.`, extra);
+      return new CheckFailure(
+        verdict.error ? t('single.reportedDetail', { problem: verdict.problem ?? '', detail: verdict.error }) : t('single.reported', { problem: verdict.problem ?? '' }),
+        extra,
+      );
   }
 }
 
@@ -122,72 +185,64 @@ function commonFailure(verdict: Verdict, stderr: string): CheckFailure {
 function differentObjects(verdict: Verdict, lead: string, options: { newBuilds: boolean }): CheckFailure | undefined {
   const after = verdict.after;
   if (after === undefined || !after.distinct) return undefined;
-  const detail = { expected: '1 object', actual: `${verdict.distinct} different objects` };
-  if (after.quick) {
-    return new CheckFailure(
-      `${lead} resolved to ${verdict.distinct} different objects, although the build ran once: once it had finished, two more calls each resolved at once, without new asynchronous work (no new build), and still got two different objects${after.copies ? ', every object a copy of the others (same properties holding the very same values)' : ''}. ` +
-        'getInstance hands each caller a new object (a copy such as {...instance} or Object.freeze({...instance}), or a wrapper) instead of the instance: return the one instance itself, so that every call gets the very same object.',
-      detail,
-    );
-  }
+  const n = verdict.distinct ?? 0;
+  const detail = { expected: t('objects.expected'), actual: t('objects.actual', { n }) };
+  if (after.quick) return new CheckFailure(t(after.copies ? 'objects.copies' : 'objects.copy', { lead, n }), detail);
   if (!options.newBuilds) return undefined;
-  return new CheckFailure(
-    `${lead} resolved to ${verdict.distinct} different objects, and even two calls made one after the other once the first build had finished each got a new object, after new asynchronous work: every call builds an instance of its own. ` +
-      'Build once: keep the promise of the build in a module variable, set it before the first await, and return it to every caller.',
-    detail,
-  );
+  return new CheckFailure(t('objects.newBuilds', { lead, n }), detail);
 }
 
 export const singletonChecks: CheckDefinition[] = [
   {
     id: 'singleton.module',
-    title: 'singleton.ts exports an async getInstance that resolves to an object',
+    get title() {
+      return t('singleton.module.title');
+    },
     points: 4,
     part: 'singleton',
     async run(ctx) {
       const verdict = await runHarness(ctx, 'module');
       if (verdict.problem === 'not-promise') {
-        throw new CheckFailure(`${verdict.detail}: declare it "export async function getInstance()" so that every call returns a Promise, even when the instance already exists.`);
+        throw new CheckFailure(t('single.notPromise', { value: describeValue(verdict.value) }));
       }
       if (verdict.problem === 'not-object') {
-        throw new CheckFailure(`${verdict.detail}: resolve to the instance itself, a non-null object of your choice.`);
+        throw new CheckFailure(t('single.notObject', { value: describeValue(verdict.value) }));
       }
-      if (!verdict.ok) throw new CheckFailure(`The singleton harness reported: ${verdict.problem}.`);
+      if (!verdict.ok) throw new CheckFailure(t('single.reported', { problem: verdict.problem ?? '' }));
     },
   },
   {
     id: 'singleton.concurrent',
-    title: 'Calls made while the instance is being built all get the same object',
+    get title() {
+      return t('singleton.concurrent.title');
+    },
     points: 10,
     part: 'singleton',
     async run(ctx) {
       const verdict = await runHarness(ctx, 'concurrent');
       if (verdict.ok) return;
-      const lead = `${verdict.calls} calls to getInstance() made while the instance was being built (${CONCURRENT_CALLS} in one synchronous block, then after a microtask, after setImmediate and after a 1 ms timer)`;
+      const lead = t('concurrent.lead', { calls: verdict.calls ?? 0, sync: CONCURRENT_CALLS });
       const other = differentObjects(verdict, lead, { newBuilds: true });
       if (other) throw other;
-      throw new CheckFailure(
-        `${verdict.calls} calls to getInstance() made while the instance was being built (${CONCURRENT_CALLS} in one synchronous block, then after a microtask, after setImmediate and after a 1 ms timer) resolved to ${verdict.distinct} different objects. ` +
-          'The check "no instance yet?" and the build are separated by an await, so every early caller starts its own build. Cache the promise of the build, and store it before the first await.',
-        { expected: '1 object', actual: `${verdict.distinct} different objects` },
-      );
+      const n = verdict.distinct ?? 0;
+      throw new CheckFailure(t('concurrent.race', { lead, n }), { expected: t('objects.expected'), actual: t('objects.actual', { n }) });
     },
   },
   {
     id: 'singleton.later',
-    title: 'Calls made after the instance was built get the same object',
+    get title() {
+      return t('singleton.later.title');
+    },
     points: 6,
     part: 'singleton',
     async run(ctx) {
       const verdict = await runHarness(ctx, 'later');
       if (verdict.ok) return;
-      const other = differentObjects(verdict, `Calls made one after another (each once the previous had resolved), and two more 100 ms later,`, { newBuilds: false });
+      const lead = t('later.lead');
+      const other = differentObjects(verdict, lead, { newBuilds: false });
       if (other) throw other;
-      throw new CheckFailure(
-        `Calls made one after another (each once the previous had resolved), and two more 100 ms later, resolved to ${verdict.distinct} different objects among ${verdict.calls}. ` +
-          'Keep the instance (or its promise) for the life of the process; do not clear it once the build has finished.',
-        { expected: '1 object', actual: `${verdict.distinct} different objects` },
-      );
+      const n = verdict.distinct ?? 0;
+      throw new CheckFailure(t('later.fail', { lead, n, calls: verdict.calls ?? 0 }), { expected: t('objects.expected'), actual: t('objects.actual', { n }) });
     },
   },
 ];

@@ -24,10 +24,31 @@ const [file, mode] = process.argv.slice(2);
 const SETTLE_MS = Number(process.env['SETTLE_MS'] ?? 5000);
 const CONCURRENT_CALLS = 100;
 
+/**
+ * What a value was, for messages; the grader words it in the grading's language (this script
+ * runs jailed, alone, and cannot read the grader's message catalogues).
+ */
+interface Described {
+  type: 'null' | 'undefined' | 'array' | 'function' | 'object' | 'string' | 'number' | 'other';
+  text?: string;
+}
+
 interface Verdict {
   ok: boolean;
   problem?: string;
-  detail?: string;
+  /** Which call it was: `plain` (the one call of `module`), `sync:<i>`, `microtask`, `setImmediate`, `timer`, `settle:<i>:<n>`, `after-all`, `after-that`, `first`, `second`, `third`, `later-1`, `later-2`. */
+  call?: string;
+  /** The error thrown or the rejection, as `Name [code]: message`. */
+  error?: string;
+  /** The value returned or resolved to (not-promise, not-object; no-export: what getInstance is). */
+  value?: Described;
+  /** no-export: the module's named exports, and whether it has a default export. */
+  exports?: string[];
+  defaultExport?: boolean;
+  /** never-settles: the deadline, in ms. */
+  settleMs?: number;
+  /** uncaught: whether it was an unhandled rejection (else an uncaught exception). */
+  rejection?: boolean;
   calls?: number;
   distinct?: number;
   skipped?: number;
@@ -55,14 +76,14 @@ function report(verdict: Verdict): never {
   process.exit(0);
 }
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (value === undefined) return 'undefined';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') return `a string (${JSON.stringify(value.slice(0, 40))})`;
-  return `${typeof value === 'number' ? 'a number' : typeof value} (${String(value)})`;
+function describe(value: unknown): Described {
+  if (value === null) return { type: 'null' };
+  if (value === undefined) return { type: 'undefined' };
+  if (Array.isArray(value)) return { type: 'array' };
+  if (typeof value === 'function') return { type: 'function' };
+  if (typeof value === 'object') return { type: 'object' };
+  if (typeof value === 'string') return { type: 'string', text: JSON.stringify(value.slice(0, 40)) };
+  return typeof value === 'number' ? { type: 'number', text: String(value) } : { type: 'other', text: `${typeof value} (${String(value)})` };
 }
 
 function errorText(error: unknown): string {
@@ -71,7 +92,7 @@ function errorText(error: unknown): string {
 }
 
 /** Settles `value` (a promise or not) within SETTLE_MS. */
-async function settle(value: unknown, what: string): Promise<unknown> {
+async function settle(value: unknown, call: string): Promise<unknown> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`__timeout__`)), SETTLE_MS);
@@ -80,36 +101,36 @@ async function settle(value: unknown, what: string): Promise<unknown> {
     return await Promise.race([Promise.resolve(value), deadline]);
   } catch (error) {
     if (error instanceof Error && error.message === '__timeout__') {
-      report({ ok: false, problem: 'never-settles', detail: `${what} did not settle within ${SETTLE_MS} ms` });
+      report({ ok: false, problem: 'never-settles', call, settleMs: SETTLE_MS });
     }
-    report({ ok: false, problem: 'rejected', detail: `${what} rejected: ${errorText(error)}` });
+    report({ ok: false, problem: 'rejected', call, error: errorText(error) });
   } finally {
     clearTimeout(timer);
   }
 }
 
-process.on('uncaughtException', (error) => report({ ok: false, problem: 'uncaught', detail: errorText(error) }));
-process.on('unhandledRejection', (error) => report({ ok: false, problem: 'uncaught', detail: `unhandled rejection: ${errorText(error)}` }));
+process.on('uncaughtException', (error) => report({ ok: false, problem: 'uncaught', error: errorText(error) }));
+process.on('unhandledRejection', (error) => report({ ok: false, problem: 'uncaught', rejection: true, error: errorText(error) }));
 
-if (file === undefined || mode === undefined) report({ ok: false, problem: 'usage', detail: 'usage: singleton-harness.ts <singleton.ts> <module|concurrent|later>' });
+if (file === undefined || mode === undefined) report({ ok: false, problem: 'usage', error: 'usage: singleton-harness.ts <singleton.ts> <module|concurrent|later>' });
 
 let mod: Record<string, unknown>;
 try {
   mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
 } catch (error) {
-  report({ ok: false, problem: 'import', detail: errorText(error) });
+  report({ ok: false, problem: 'import', error: errorText(error) });
 }
 
 const getInstance = mod['getInstance'];
 if (typeof getInstance !== 'function') {
-  const exports = Object.keys(mod);
-  const hint =
-    typeof mod['default'] === 'function' || (typeof mod['default'] === 'object' && mod['default'] !== null)
-      ? 'it has a default export: use "export async function getInstance()"'
-      : exports.length > 0
-        ? `its exports are ${exports.join(', ')}`
-        : 'it exports nothing';
-  report({ ok: false, problem: 'no-export', detail: `singleton.ts has no named export getInstance (${getInstance === undefined ? hint : `getInstance is ${describe(getInstance)}`})` });
+  const defaultExport = typeof mod['default'] === 'function' || (typeof mod['default'] === 'object' && mod['default'] !== null);
+  report({
+    ok: false,
+    problem: 'no-export',
+    exports: Object.keys(mod),
+    defaultExport,
+    ...(getInstance === undefined ? {} : { value: describe(getInstance) }),
+  });
 }
 const call = getInstance as () => unknown;
 
@@ -137,7 +158,7 @@ async function timedCall(label: string): Promise<{ value: unknown; quick: boolea
   try {
     returned = call();
   } catch (error) {
-    report({ ok: false, problem: 'throws', detail: `getInstance() (${label}) threw: ${errorText(error)}` });
+    report({ ok: false, problem: 'throws', call: label, error: errorText(error) });
   }
   let settled = false;
   Promise.resolve(returned).then(
@@ -146,13 +167,13 @@ async function timedCall(label: string): Promise<{ value: unknown; quick: boolea
   );
   await new Promise((resolve) => setImmediate(resolve));
   const quick = settled;
-  return { value: await settle(returned, `getInstance() (${label})`), quick };
+  return { value: await settle(returned, label), quick };
 }
 
 /** Called once results differed: two more calls, one after the other, now that every build has finished. */
 async function afterBuild(values: unknown[]): Promise<AfterBuild> {
-  const a = await timedCall('a call made after every earlier call had resolved');
-  const b = await timedCall('the call after that');
+  const a = await timedCall('after-all');
+  const b = await timedCall('after-that');
   return { distinct: a.value !== b.value, quick: a.quick && b.quick, copies: shallowCopies([...values, a.value, b.value]) };
 }
 
@@ -161,13 +182,13 @@ if (mode === 'module') {
   try {
     returned = call();
   } catch (error) {
-    report({ ok: false, problem: 'throws', detail: `getInstance() threw: ${errorText(error)}` });
+    report({ ok: false, problem: 'throws', call: 'plain', error: errorText(error) });
   }
   const thenable = typeof returned === 'object' && returned !== null && typeof (returned as { then?: unknown }).then === 'function';
-  if (!thenable) report({ ok: false, problem: 'not-promise', detail: `getInstance() returned ${describe(returned)}, not a Promise` });
-  const value = await settle(returned, 'getInstance()');
+  if (!thenable) report({ ok: false, problem: 'not-promise', value: describe(returned) });
+  const value = await settle(returned, 'plain');
   if (value === null || (typeof value !== 'object' && typeof value !== 'function')) {
-    report({ ok: false, problem: 'not-object', detail: `getInstance() resolved to ${describe(value)}, not an object` });
+    report({ ok: false, problem: 'not-object', value: describe(value) });
   }
   report({ ok: true, calls: 1 });
 } else if (mode === 'concurrent') {
@@ -176,10 +197,10 @@ if (mode === 'module') {
     try {
       return call();
     } catch (error) {
-      report({ ok: false, problem: 'throws', detail: `getInstance() (${label}) threw: ${errorText(error)}` });
+      report({ ok: false, problem: 'throws', call: label, error: errorText(error) });
     }
   };
-  for (let i = 0; i < CONCURRENT_CALLS; i++) pending.push(safeCall(`call ${i + 1} of the synchronous block`));
+  for (let i = 0; i < CONCURRENT_CALLS; i++) pending.push(safeCall(`sync:${i + 1}`));
   // Whether the first build has finished: a late call made after that is not concurrent.
   let firstDone = false;
   void Promise.resolve(pending[0]).then(
@@ -192,13 +213,13 @@ if (mode === 'module') {
     else pending.push(safeCall(label));
   };
   await Promise.resolve();
-  late('after a microtask');
+  late('microtask');
   await new Promise((resolve) => setImmediate(resolve));
-  late('after setImmediate');
+  late('setImmediate');
   await new Promise((resolve) => setTimeout(resolve, 1));
-  late('after a 1 ms timer');
+  late('timer');
   const values: unknown[] = [];
-  for (const [i, p] of pending.entries()) values.push(await settle(p, `call ${i + 1} of ${pending.length}`));
+  for (const [i, p] of pending.entries()) values.push(await settle(p, `settle:${i + 1}:${pending.length}`));
   const n = distinct(values);
   report(n === 1 ? { ok: true, calls: values.length, distinct: 1, skipped } : { ok: false, problem: 'distinct', calls: values.length, distinct: n, skipped, after: await afterBuild(values) });
 } else if (mode === 'later') {
@@ -208,17 +229,17 @@ if (mode === 'module') {
     try {
       returned = call();
     } catch (error) {
-      report({ ok: false, problem: 'throws', detail: `getInstance() (${label}) threw: ${errorText(error)}` });
+      report({ ok: false, problem: 'throws', call: label, error: errorText(error) });
     }
-    return settle(returned, `getInstance() (${label})`);
+    return settle(returned, label);
   };
-  values.push(await one('first call'));
-  values.push(await one('second call, after the first resolved'));
-  values.push(await one('third call, after the second resolved'));
+  values.push(await one('first'));
+  values.push(await one('second'));
+  values.push(await one('third'));
   await delay(100);
-  values.push(...(await Promise.all([one('call 100 ms later'), one('another call 100 ms later')])));
+  values.push(...(await Promise.all([one('later-1'), one('later-2')])));
   const n = distinct(values);
   report(n === 1 ? { ok: true, calls: values.length, distinct: 1 } : { ok: false, problem: 'distinct', calls: values.length, distinct: n, after: await afterBuild(values) });
 } else {
-  report({ ok: false, problem: 'usage', detail: `unknown mode ${mode}` });
+  report({ ok: false, problem: 'usage', error: `unknown mode ${mode}` });
 }

@@ -30,6 +30,9 @@ import {
   sameLineSet,
   sendPaced,
 } from './protocol.ts';
+import { text } from './messages.ts';
+
+const { t } = text;
 
 /** A line shortened for messages. */
 function short(line: string): string {
@@ -44,15 +47,15 @@ function short(line: string): string {
 function expectRuns(lines: string[], runs: string[][], why: string): void {
   const missing = lostBatches(runs, lines);
   if (missing) {
-    throw new CheckFailure(lostLinesMessage(missing, why), { expected: runs.map((run) => run.map(short).join('\n')).join('\n'), actual: lines.map(short).join('\n') || '(empty)' });
+    throw new CheckFailure(lostLinesMessage(missing, why), { expected: runs.map((run) => run.map(short).join('\n')).join('\n'), actual: lines.map(short).join('\n') || t('lines.empty') });
   }
   for (const run of runs) {
     const start = lines.indexOf(run[0]!);
     const slice = start < 0 ? [] : lines.slice(start, start + run.length);
     if (slice.join('\n') !== run.join('\n')) {
       throw new CheckFailure(
-        `${why} the batch starting ${show(short(run[0]!))} is not contiguous and in order in student.txt (batches were interleaved, or records of one batch landed out of order). Write a batch only once it is complete, in one append, one append at a time (a promise chain used as a queue).`,
-        { expected: run.map(short).join('\n'), actual: (start < 0 ? lines.slice(0, run.length) : slice).map(short).join('\n') || '(missing)' },
+        t('runs.notContiguous', { why, first: show(short(run[0]!)) }),
+        { expected: run.map(short).join('\n'), actual: (start < 0 ? lines.slice(0, run.length) : slice).map(short).join('\n') || t('lines.missing') },
       );
     }
   }
@@ -61,24 +64,24 @@ function expectRuns(lines: string[], runs: string[][], why: string): void {
 export const checks: CheckDefinition[] = [
   {
     id: 'batch.classic',
-    title: 'The classic three records, one frame per segment, are stored as three lines ending in \\n, byte for byte',
+    get title() { return t('batch.classic.title'); },
     points: 10,
     async run(ctx) {
       const server = await ctx.startServer();
       const probe = await ctx.connect(server);
       await sendPaced(probe, [...CLASSIC_RECORDS.map((r) => lengthPrefixed(r)), TERMINATOR]);
-      await expectOk(probe, ctx, 'sending the three classic records and the zero-length frame, one frame per segment');
-      await expectStudentFile(server, CLASSIC_RECORDS, ctx, 'After the classic batch,');
+      await expectOk(probe, ctx, t('after.classic'));
+      await expectStudentFile(server, CLASSIC_RECORDS, ctx, t('why.classic'));
       // The lines are right; now the bytes: each record followed by exactly "\n" (0x0a).
       const content = (await server.readFile(STUDENT_FILE)) ?? Buffer.alloc(0);
       const wanted = Buffer.from(linesOf(content).map((line) => `${line}\n`).join(''), 'utf8');
       if (!content.equals(wanted)) {
-        const why = content.includes('\r\n')
-          ? 'its lines end with "\\r\\n"; files a server writes use "\\n" (0x0a) line ends only: append each record followed by "\\n" alone.'
+        const message = content.includes('\r\n')
+          ? t('classic.crlf')
           : content.at(-1) !== 0x0a
-            ? 'its last line has no "\\n": every record, the last included, is followed by "\\n".'
-            : 'it is not the records, each followed by "\\n", byte for byte.';
-        throw new CheckFailure(`After the classic batch student.txt holds the three records, but ${why}`, {
+            ? t('classic.noFinalNewline')
+            : t('classic.notBytes');
+        throw new CheckFailure(message, {
           expected: show(wanted, 200),
           actual: show(content, 200),
         });
@@ -87,20 +90,20 @@ export const checks: CheckDefinition[] = [
   },
   {
     id: 'framing.coalesced',
-    title: 'Several frames arriving in one segment are separated',
+    get title() { return t('framing.coalesced.title'); },
     points: 10,
     async run(ctx) {
       const server = await ctx.startServer();
       const records = ['alpha', 'beta gamma', 'δ', CLASSIC_RECORDS[0]!];
       const probe = await ctx.connect(server);
       await probe.send(batchBytes(records));
-      await expectOk(probe, ctx, 'sending four frames and the zero-length frame in one segment');
-      await expectStudentFile(server, records, ctx, 'Four frames and the terminator arrived in one segment (one data event can hold several frames);');
+      await expectOk(probe, ctx, t('after.coalesced'));
+      await expectStudentFile(server, records, ctx, t('why.coalesced'));
     },
   },
   {
     id: 'framing.split-header',
-    title: 'Length headers split across segments are reassembled',
+    get title() { return t('framing.split-header.title'); },
     points: 5,
     async run(ctx) {
       const server = await ctx.startServer();
@@ -111,26 +114,26 @@ export const checks: CheckDefinition[] = [
         await probe.send(lengthPrefixed(record), { segmentation: splitAt(1, 2, 3, 4, 6), paced: true });
       }
       await probe.send(TERMINATOR, { segmentation: splitAt(2), paced: true });
-      await expectOk(probe, ctx, 'sending frames whose 4-byte length headers arrived one byte per segment');
-      await expectStudentFile(server, records, ctx, 'Length headers arrived one byte per segment (collect 4 bytes before reading a length);');
+      await expectOk(probe, ctx, t('after.splitHeader'));
+      await expectStudentFile(server, records, ctx, t('why.splitHeader'));
     },
   },
   {
     id: 'framing.bytewise',
-    title: 'A whole batch sent one byte per segment is decoded',
+    get title() { return t('framing.bytewise.title'); },
     points: 5,
     async run(ctx) {
       const server = await ctx.startServer();
       const records = ['Tom  18   177', 'Abby  19   180'];
       const probe = await ctx.connect(server);
       await probe.send(batchBytes(records), { segmentation: bytewise });
-      await expectOk(probe, ctx, 'sending a batch one byte per segment');
-      await expectStudentFile(server, records, ctx, 'After a batch sent one byte per segment,');
+      await expectOk(probe, ctx, t('after.bytewise'));
+      await expectStudentFile(server, records, ctx, t('why.bytewise'));
     },
   },
   {
     id: 'framing.utf8-split',
-    title: 'Records whose characters are split across segments keep their bytes',
+    get title() { return t('framing.utf8-split.title'); },
     points: 5,
     async run(ctx) {
       const server = await ctx.startServer();
@@ -145,53 +148,53 @@ export const checks: CheckDefinition[] = [
       for (let at = 4 + 7001; at < framed.length; at += 7001) cuts.push(at);
       await probe.send(framed, { segmentation: splitAt(...cuts), paced: true });
       await probe.send(TERMINATOR, { paced: true });
-      await expectOk(probe, ctx, 'sending records whose multi-byte characters were split across segments');
-      await expectStudentFile(server, [...CLASSIC_RECORDS, big], ctx, 'Characters split across segments were changed (U+FFFD appears when a chunk is decoded alone: keep bytes, decode whole records);');
+      await expectOk(probe, ctx, t('after.utf8Split'));
+      await expectStudentFile(server, [...CLASSIC_RECORDS, big], ctx, t('why.utf8Split'));
     },
   },
   {
     id: 'framing.random',
-    title: 'Twenty records cut at random points (seeded) are decoded',
+    get title() { return t('framing.random.title'); },
     points: 5,
     async run(ctx) {
       const server = await ctx.startServer();
       const records = asciiRecords(ctx.random, 20);
       const probe = await ctx.connect(server);
       await probe.send(batchBytes(records), { segmentation: randomSplits(24) });
-      await expectOk(probe, ctx, `sending 20 records cut into random segments (seed ${ctx.seed})`);
-      await expectStudentFile(server, records, ctx, 'After 20 records cut into random segments,');
+      await expectOk(probe, ctx, t('after.random', { seed: String(ctx.seed) }));
+      await expectStudentFile(server, records, ctx, t('why.random'));
     },
   },
   {
     id: 'reply.count',
-    title: 'OK <n> counts the records of this batch (3, 1, then 0)',
+    get title() { return t('reply.count.title'); },
     points: 5,
     async run(ctx) {
       const server = await ctx.startServer();
       for (const records of [['r1', 'r2', 'r3'], ['r4'], []]) {
         const probe = await ctx.connect(server);
         await sendPaced(probe, [...records.map((r) => lengthPrefixed(r)), TERMINATOR]);
-        await expectOk(probe, ctx, `sending a batch of ${records.length} record(s)`, records.length);
+        await expectOk(probe, ctx, t('after.count', { n: records.length }), records.length);
       }
-      await expectStudentFile(server, ['r1', 'r2', 'r3', 'r4'], ctx, 'After batches of 3, 1 and 0 records,', { batches: [['r1', 'r2', 'r3'], ['r4']] });
+      await expectStudentFile(server, ['r1', 'r2', 'r3', 'r4'], ctx, t('why.count'), { batches: [['r1', 'r2', 'r3'], ['r4']] });
     },
   },
   {
     id: 'batch.trailing-bytes',
-    title: 'Bytes after the zero-length frame are ignored',
+    get title() { return t('batch.trailing-bytes.title'); },
     points: 5,
     async run(ctx) {
       const server = await ctx.startServer();
       const probe = await ctx.connect(server);
       await sendPaced(probe, [lengthPrefixed('kept 1'), lengthPrefixed('kept 2')]);
       await probe.send(Buffer.concat([TERMINATOR, lengthPrefixed('ignored'), Buffer.from('garbage')]));
-      await expectOk(probe, ctx, 'sending 2 records, then the zero-length frame followed by more bytes in one segment');
-      await expectStudentFile(server, ['kept 1', 'kept 2'], ctx, 'Bytes after the zero-length frame must be ignored;');
+      await expectOk(probe, ctx, t('after.trailing'));
+      await expectStudentFile(server, ['kept 1', 'kept 2'], ctx, t('why.trailing'));
     },
   },
   {
     id: 'batch.early-close',
-    title: 'Connections cut off before the zero-length frame (reset at every stage, or FIN) write nothing, and the server keeps serving',
+    get title() { return t('batch.early-close.title'); },
     points: 5,
     async run(ctx) {
       const server = await ctx.startServer();
@@ -201,33 +204,35 @@ export const checks: CheckDefinition[] = [
       // had the rest of the check to do so before the file is read.
       const silent = await ctx.connect(server);
       silent.reset();
-      const midHeader = await connectAfter(ctx, server, 'After a client connected and reset at once');
+      const midHeader = await connectAfter(ctx, server, t('connect.resetAtOnce'));
       await midHeader.send(lengthPrefixed('lost 1').subarray(0, 2), { paced: true });
       midHeader.reset();
-      const midBody = await connectAfter(ctx, server, 'After a client reset in the middle of a length header');
+      const midBody = await connectAfter(ctx, server, t('connect.resetMidHeader'));
       await midBody.send(lengthPrefixed('lost 2, cut in the middle').subarray(0, 4 + 8), { paced: true });
       midBody.reset();
-      const reset = await connectAfter(ctx, server, 'After a client reset in the middle of a record');
+      const reset = await connectAfter(ctx, server, t('connect.resetMidRecord'));
       await sendPaced(reset, [lengthPrefixed('lost 3'), lengthPrefixed('lost 4')]);
       reset.reset();
-      const finned = await connectAfter(ctx, server, 'After a client reset after two whole records');
+      const finned = await connectAfter(ctx, server, t('connect.resetAfterTwo'));
       await sendPaced(finned, [lengthPrefixed('lost 5'), lengthPrefixed('lost 6')]);
       finned.end();
       await finned.readUntilClosed(ctx.ms(REPLY_MS));
       // After the last byte: a whole batch, reset once the server has read its zero-length
       // frame. The batch is complete; whether it is stored is not judged (the reply cannot
       // arrive), only that the server lives on.
-      const complete = await connectAfter(ctx, server, 'After a client closed (FIN) after two whole records');
+      const complete = await connectAfter(ctx, server, t('connect.finAfterTwo'));
       await sendPaced(complete, [lengthPrefixed('done 1'), lengthPrefixed('done 2'), TERMINATOR]);
       complete.reset();
-      const last = await connectAfter(ctx, server, 'After a client reset right after its zero-length frame');
+      const last = await connectAfter(ctx, server, t('connect.resetAfterBatch'));
       await sendPaced(last, [lengthPrefixed('after'), TERMINATOR]);
-      await expectOk(last, ctx, 'a complete batch of one record after connections reset before any data, mid-header, mid-record, after two records and after a whole batch, and one closed (FIN) after two records');
+      await expectOk(last, ctx, t('after.earlyClose'));
       const either = [['after'], ['done 1', 'done 2', 'after']];
       const wait = await waitForFile(server, STUDENT_FILE, (content) => either.some((lines) => sameLineSet(linesOf(content), lines)), ctx.ms(1500));
       if (!wait.accepted) {
         throw new CheckFailure(
-          `Batches cut off before their zero-length frame (by a reset mid-header, mid-record or after two records, or by a FIN after two records) must write nothing: student.txt should hold only ${show('after')} (and perhaps ${show('done 1')}, ${show('done 2')}, the batch reset only after its zero-length frame), but it holds ${wait.content === undefined ? 'nothing (no file)' : `${linesOf(wait.content).length} line(s)`}. Collect a batch's records and append them only once its zero-length frame has arrived; a connection that ends first just drops them.`,
+          wait.content === undefined
+            ? t('earlyClose.noFile', { after: show('after'), done1: show('done 1'), done2: show('done 2') })
+            : t('earlyClose.lines', { after: show('after'), done1: show('done 1'), done2: show('done 2'), n: linesOf(wait.content).length }),
           { expected: renderLines(['after']), actual: renderLines(wait.content === undefined ? undefined : linesOf(wait.content)) },
         );
       }
@@ -235,20 +240,20 @@ export const checks: CheckDefinition[] = [
   },
   {
     id: 'batch.as-sent',
-    title: 'Records are stored exactly as sent: spaces at either end, only spaces, tabs, ##, 4-byte characters',
+    get title() { return t('batch.as-sent.title'); },
     points: 5,
     async run(ctx) {
       const server = await ctx.startServer();
       const records = ['  two spaces before', 'two spaces after  ', ' ', '   ', '\ttabs\taround\t', '##', 'ends with ##', '😀 four-byte UTF-8 😀', '\uFEFFstarts with U+FEFF', '张三  18   177  '];
       const probe = await ctx.connect(server);
       await sendPaced(probe, [...records.map((r) => lengthPrefixed(r)), TERMINATOR]);
-      await expectOk(probe, ctx, 'sending records with spaces at either end, only spaces, tabs, "##" and 4-byte characters, one frame per segment');
-      await expectStudentFile(server, records, ctx, 'Records are stored exactly as sent, byte for byte (no trimming, no decoding that drops a U+FEFF):');
+      await expectOk(probe, ctx, t('after.asSent'));
+      await expectStudentFile(server, records, ctx, t('why.asSent'));
     },
   },
   {
     id: 'batch.appends',
-    title: 'A student.txt that exists at start keeps its lines; the batch is appended after them',
+    get title() { return t('batch.appends.title'); },
     points: 5,
     async run(ctx) {
       const earlier = ['earlier line 1', 'earlier line 2'];
@@ -256,13 +261,13 @@ export const checks: CheckDefinition[] = [
       const records = ['new 1', 'new 2'];
       const probe = await ctx.connect(server);
       await sendPaced(probe, [...records.map((r) => lengthPrefixed(r)), TERMINATOR]);
-      await expectOk(probe, ctx, 'sending a batch of 2 records to a server whose student.txt already held 2 lines');
-      await expectStudentFile(server, records, ctx, 'student.txt held 2 lines when the server started;', { before: earlier });
+      await expectOk(probe, ctx, t('after.appends'));
+      await expectStudentFile(server, records, ctx, t('why.appends'), { before: earlier });
     },
   },
   {
     id: 'concurrency.contiguous',
-    title: 'Batches sent at the same time stay contiguous and in order',
+    get title() { return t('concurrency.contiguous.title'); },
     points: 10,
     async run(ctx) {
       const server = await ctx.startServer();
@@ -276,11 +281,11 @@ export const checks: CheckDefinition[] = [
       }
       await b.send(TERMINATOR, { paced: true });
       await a.send(TERMINATOR, { paced: true });
-      await expectOk(b, ctx, "connection B's batch of 3");
-      await expectOk(a, ctx, "connection A's batch of 3");
+      await expectOk(b, ctx, t('after.batchB'));
+      await expectOk(a, ctx, t('after.batchA'));
       const first: string[][] = [['b1', 'b2', 'b3'], ['a1', 'a2', 'a3']];
       const settled = await waitForFile(server, STUDENT_FILE, (content) => linesOf(content).length >= 6, ctx.ms(REPLY_MS));
-      expectRuns(linesOf(settled.content), first, 'Two connections sent their records alternately;');
+      expectRuns(linesOf(settled.content), first, t('why.alternate'));
       // Part 2: eight connections, each one write of 40 large records, all at once.
       const letters = 'abcdefgh';
       const batches = [...letters].map((letter, k) =>
@@ -288,13 +293,13 @@ export const checks: CheckDefinition[] = [
       );
       const probes = await Promise.all(batches.map(() => ctx.connect(server)));
       await Promise.all(probes.map((probe, k) => probe.sendStream(batchBytes(batches[k]!))));
-      await Promise.all(probes.map((probe, k) => expectOk(probe, ctx, `connection ${k + 1}'s batch of 40 records`)));
+      await Promise.all(probes.map((probe, k) => expectOk(probe, ctx, t('after.batchK', { k: String(k + 1) }))));
       const expectedCount = 6 + 320;
       const wait = await waitForFile(server, STUDENT_FILE, (content) => linesOf(content).length >= expectedCount, ctx.ms(REPLY_MS));
       const lines = linesOf(wait.content);
-      expectRuns(lines, [...first, ...batches], 'Eight connections sent a batch of 40 records each at the same time;');
+      expectRuns(lines, [...first, ...batches], t('why.eight'));
       if (lines.length !== expectedCount) {
-        throw new CheckFailure(`student.txt should hold ${expectedCount} lines after ten concurrent batches, but holds ${lines.length}.`);
+        throw new CheckFailure(t('contiguous.count', { expected: expectedCount, actual: lines.length }));
       }
     },
   },
@@ -302,7 +307,7 @@ export const checks: CheckDefinition[] = [
     id: 'concurrency.idle-client',
     /** Needs the machine to itself (timing): another client's batch answered within the reply deadline while two clients stall. */
     exclusive: true,
-    title: 'Clients that stall mid-frame or send nothing do not hold up others',
+    get title() { return t('concurrency.idle-client.title'); },
     points: 5,
     async run(ctx) {
       const server = await ctx.startServer();
@@ -311,13 +316,13 @@ export const checks: CheckDefinition[] = [
       await ctx.connect(server); // connected, silent
       const busy = await ctx.connect(server);
       await sendPaced(busy, [lengthPrefixed('busy'), TERMINATOR]);
-      await expectOk(busy, ctx, 'a batch sent while one client was stalled mid-header and another silent');
-      await expectStudentFile(server, ['busy'], ctx, 'While other clients were stalled,');
+      await expectOk(busy, ctx, t('after.idle'));
+      await expectStudentFile(server, ['busy'], ctx, t('why.idle'));
     },
   },
   {
     id: 'limits.exactly-1mib',
-    title: 'A record of exactly 1 MiB is accepted',
+    get title() { return t('limits.exactly-1mib.title'); },
     points: 5,
     async run(ctx) {
       const server = await ctx.startServer();
@@ -325,13 +330,13 @@ export const checks: CheckDefinition[] = [
       const big = alphabet.repeat(Math.ceil(MAX_RECORD / 26)).slice(0, MAX_RECORD);
       const probe = await ctx.connect(server);
       await probe.sendStream(batchBytes([big]));
-      await expectOk(probe, ctx, `sending one record of exactly ${MAX_RECORD} bytes (the limit is over 1 MiB, not at it)`);
-      await expectStudentFile(server, [big], ctx, 'A record of exactly 1,048,576 bytes is allowed;');
+      await expectOk(probe, ctx, t('after.exactly1mib', { bytes: MAX_RECORD }));
+      await expectStudentFile(server, [big], ctx, t('why.exactly1mib'));
     },
   },
   {
     id: 'limits.too-large',
-    title: 'A frame over 1 MiB gets ERR too large, the connection ends, nothing is written',
+    get title() { return t('limits.too-large.title'); },
     points: 5,
     async run(ctx) {
       const server = await ctx.startServer();
@@ -343,13 +348,13 @@ export const checks: CheckDefinition[] = [
       const header = Buffer.alloc(4);
       header.writeUInt32BE(MAX_RECORD + 1);
       await probe.send(Buffer.concat([header, Buffer.from('aaaa')]), { paced: true });
-      await expectErrTooLarge(probe, ctx, `after two records, a frame of ${MAX_RECORD + 1} bytes`);
+      await expectErrTooLarge(probe, ctx, t('after.tooLarge', { bytes: MAX_RECORD + 1 }));
       // Nothing of the rejected batch (r1, r2) may reach the file. The server has answered,
       // so it has handled the batch; give a write in flight a moment to land, then look.
       const wait = await waitForFile(server, STUDENT_FILE, (content) => linesOf(content).length > 0, ctx.ms(ABSENCE_MS));
       if (wait.accepted) {
-        throw new CheckFailure('A batch rejected as too large had records written to student.txt: write a batch only once its zero-length frame has arrived.', {
-          expected: '(no student.txt, or empty)',
+        throw new CheckFailure(t('tooLarge.written'), {
+          expected: t('tooLarge.expected'),
           actual: linesOf(wait.content).join('\n'),
         });
       }
@@ -357,18 +362,18 @@ export const checks: CheckDefinition[] = [
   },
   {
     id: 'limits.huge-length',
-    title: 'A header announcing 4 GiB is refused from the header alone',
+    get title() { return t('limits.huge-length.title'); },
     points: 5,
     async run(ctx) {
       const server = await ctx.startServer();
       const probe = await ctx.connect(server);
       await probe.send(Buffer.from([0xff, 0xff, 0xff, 0xff, 0x61, 0x62, 0x63]));
-      await expectErrTooLarge(probe, ctx, 'a length header of 4,294,967,295 bytes (and 3 bytes of body)');
+      await expectErrTooLarge(probe, ctx, t('after.hugeLength'));
     },
   },
   {
     id: 'limits.keeps-serving',
-    title: 'After refusing an oversize frame the server keeps serving other clients',
+    get title() { return t('limits.keeps-serving.title'); },
     points: 5,
     async run(ctx) {
       const server = await ctx.startServer();
@@ -377,16 +382,16 @@ export const checks: CheckDefinition[] = [
       const b = await ctx.connect(server);
       await b.send(Buffer.from([0x00, 0x20, 0x00, 0x00, 1, 2, 3]));
       await expectLine(b, 'ERR too large', {
-        after: 'sending a length header announcing 2 MiB (00 20 00 00) and 3 bytes',
+        after: t('after.twoMib'),
         timeoutMs: ctx.ms(REPLY_MS),
-        hint: 'Check the length as soon as its 4 bytes are in: a frame over 1 MiB is refused at once.',
+        hint: t('hint.refuseAtOnce'),
       });
-      const c = await connectAfter(ctx, server, 'After refusing an oversize frame');
+      const c = await connectAfter(ctx, server, t('connect.afterRefusing'));
       await sendPaced(c, [lengthPrefixed('c1'), TERMINATOR]);
-      await expectOk(c, ctx, 'a new client after another was refused');
+      await expectOk(c, ctx, t('after.newClient'));
       await sendPaced(a, [lengthPrefixed('a2'), TERMINATOR]);
-      await expectOk(a, ctx, 'the batch of a client that was connected while another was refused');
-      await expectStudentFile(server, ['a1', 'a2', 'c1'], ctx, "After refusing an oversize frame, the other clients' batches must be stored;", { batches: [['c1'], ['a1', 'a2']] });
+      await expectOk(a, ctx, t('after.connectedWhileRefused'));
+      await expectStudentFile(server, ['a1', 'a2', 'c1'], ctx, t('why.keepsServing'), { batches: [['c1'], ['a1', 'a2']] });
     },
   },
 ];

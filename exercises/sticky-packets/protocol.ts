@@ -9,6 +9,9 @@ import { waitForFile } from '../../grader/probes/files.ts';
 import { lengthPrefixed, type Random } from '../../grader/probes/segmentation.ts';
 import type { TcpProbe } from '../../grader/probes/tcp.ts';
 import type { RunningServer } from '../../grader/sandbox/sandbox.ts';
+import { shownList, text } from './messages.ts';
+
+const { t } = text;
 
 export const STUDENT_FILE = 'student.txt';
 export const MAX_RECORD = 1024 * 1024;
@@ -46,8 +49,8 @@ export async function connectAfter(ctx: CheckContext, server: RunningServer, aft
     if (!(error instanceof CheckFailure)) throw error;
     await Promise.race([server.process.exited, new Promise((resolve) => setTimeout(resolve, ctx.ms(REPLY_MS)).unref())]);
     server.assertAlive(); // throws the crash, with the error it died of
-    throw new CheckFailure(`${after}, the server no longer accepts connections (${error.message}). No input may stop a server: listen for 'error' on every socket from the moment it is accepted.`, {
-      expected: 'a new connection accepted',
+    throw new CheckFailure(t('connect.refused', { after, error: error.message }), {
+      expected: t('connect.expected'),
       actual: error.message,
     });
   }
@@ -58,7 +61,7 @@ function withHint(error: unknown, hint: (failure: CheckFailure) => string): unkn
   if (!(error instanceof CheckFailure)) return error;
   const extra = hint(error);
   if (!extra) return error;
-  return new CheckFailure(`${error.message} ${extra}`, {
+  return new CheckFailure(t('withHint', { message: error.message, hint: extra }), {
     ...(error.expected === undefined ? {} : { expected: error.expected }),
     ...(error.actual === undefined ? {} : { actual: error.actual }),
   });
@@ -69,8 +72,6 @@ function withHint(error: unknown, hint: (failure: CheckFailure) => string): unkn
  * outside the limits checks announces at most 1 MiB in big-endian, so the server read the
  * length some other way (little-endian, most likely).
  */
-const BYTE_ORDER_HINT =
-  'No frame sent announced more than 1 MiB: the length is a 4-byte big-endian (network byte order) unsigned number, read it with readUInt32BE (readUInt32LE turns 00 00 00 10 into 268,435,456).';
 
 /**
  * Reads `OK <n>` and requires the server to close the connection afterwards. Only
@@ -86,12 +87,12 @@ export async function expectOk(probe: TcpProbe, ctx: CheckContext, what: string,
   } catch (error) {
     throw withHint(error, (failure) => {
       const got = failure.actual?.replace(/\n$/, '');
-      if (got === 'ERR too large') return BYTE_ORDER_HINT;
-      if (n !== undefined && got !== undefined && /^OK \d+$/.test(got)) return 'n is the number of records in this batch; the zero-length frame is not a record.';
+      if (got === 'ERR too large') return t('hint.byteOrder');
+      if (n !== undefined && got !== undefined && /^OK \d+$/.test(got)) return t('hint.countTerminator');
       return '';
     });
   }
-  await expectClosed(probe, { after: `after the reply ${show(line)}`, timeoutMs, hint: 'After OK the server sends nothing more and closes.' });
+  await expectClosed(probe, { after: t('after.reply', { reply: show(line) }), timeoutMs, hint: t('hint.closeAfterOk') });
 }
 
 /** Requires exactly `ERR too large` and then the end of the connection. */
@@ -100,9 +101,9 @@ export async function expectErrTooLarge(probe: TcpProbe, ctx: CheckContext, what
   await expectLine(probe, 'ERR too large', {
     after: what,
     timeoutMs,
-    hint: 'Check the length as soon as its 4 bytes are in: never wait for (or allocate) a frame over 1 MiB.',
+    hint: t('hint.checkLength'),
   });
-  await expectClosed(probe, { after: `after the reply ${show('ERR too large')}`, timeoutMs, hint: 'After ERR too large the server ends the connection.' });
+  await expectClosed(probe, { after: t('after.reply', { reply: show('ERR too large') }), timeoutMs, hint: t('hint.closeAfterErr') });
 }
 
 /**
@@ -127,10 +128,10 @@ export function sameLineSet(a: string[], b: string[]): boolean {
 }
 
 export function renderLines(lines: string[] | undefined): string {
-  if (lines === undefined) return '(no student.txt)';
-  if (lines.length === 0) return '(empty)';
-  const shown = lines.slice(0, 40).map((l) => (l.length > 120 ? `${show(l.slice(0, 120))}… (${l.length} characters)` : show(l)));
-  return shown.join('\n') + (lines.length > 40 ? `\n… ${lines.length - 40} more lines` : '');
+  if (lines === undefined) return t('lines.none');
+  if (lines.length === 0) return t('lines.empty');
+  const shown = lines.slice(0, 40).map((l) => (l.length > 120 ? t('lines.long', { quoted: show(l.slice(0, 120)), n: l.length }) : show(l)));
+  return shown.join('\n') + (lines.length > 40 ? `\n${t('lines.more', { n: lines.length - 40 })}` : '');
 }
 
 /**
@@ -154,8 +155,8 @@ export function lostBatches(batches: string[][], lines: string[]): string[][] | 
 /** The message for `lostBatches`: student.txt lost earlier lines. */
 export function lostLinesMessage(missing: string[][], why: string): string {
   const lines = missing.flat();
-  const listed = lines.slice(0, 6).map((l) => show(l.length > 24 ? `${l.slice(0, 24)}…` : l)).join(', ') + (lines.length > 6 ? ', …' : '');
-  return `${why} student.txt lost lines it already held (${listed}, from ${missing.length === 1 ? 'a batch' : `${missing.length} batches`} answered OK before): the file was overwritten or truncated. Open it for appending (fs.appendFile, or flag 'a'), never with writeFile or flag 'w'.`;
+  const listed = shownList(lines.map((l) => show(l.length > 24 ? `${l.slice(0, 24)}…` : l)));
+  return missing.length === 1 ? t('file.lostOne', { why, lines: listed }) : t('file.lostMany', { why, lines: listed, n: missing.length });
 }
 
 export interface FileExpectation {
@@ -183,12 +184,12 @@ export async function expectStudentFile(server: RunningServer, expected: string[
   const detail = { expected: renderLines([...before, ...expected]), actual: renderLines(actual) };
   if (actual !== undefined && before.length > 0 && !before.every((line) => actual.includes(line))) {
     throw new CheckFailure(
-      `${why} student.txt lost the lines it held before the server started (${before.map((l) => show(l)).join(', ')}): the file was emptied. Open it for appending (flag 'a': fs.appendFile, or fs.createWriteStream(file, { flags: 'a' })); the default flag 'w' empties it.`,
+      t('file.emptied', { why, lines: shownList(before.map((l) => show(l)), before.length) }),
       detail,
     );
   }
   const missing = actual === undefined ? undefined : lostBatches(options.batches ?? [], actual.slice(before.length));
   if (missing) throw new CheckFailure(lostLinesMessage(missing, why), detail);
-  const count = actual === undefined ? 'nothing (no file)' : `${actual.length} line(s) that differ`;
-  throw new CheckFailure(`${why} student.txt should hold exactly ${before.length + expected.length} line(s), one per record, but it holds ${count}.`, detail);
+  const n = before.length + expected.length;
+  throw new CheckFailure(actual === undefined ? t('file.noFile', { why, n }) : t('file.differs', { why, n, actual: actual.length }), detail);
 }

@@ -29,6 +29,9 @@ import {
   type Run,
   type Sale,
 } from './runs.ts';
+import { text } from './messages.ts';
+
+const { t } = text;
 
 /** The default run delays each write to stdout by up to this many ms (every other write on average). */
 const JITTER_MS = 1;
@@ -46,7 +49,7 @@ const LOADED_JITTER_MS = 1;
  */
 function defaultRun(ctx: CheckContext): Promise<Run> {
   return ctx.shared('run:default', async () => {
-    const run = await runOnce(ctx, { label: 'the default run', settings: settingsOf({}), hold: true, jitterMs: JITTER_MS });
+    const run = await runOnce(ctx, { label: t('label.default'), settings: settingsOf({}), hold: true, jitterMs: JITTER_MS });
     await throwIfCodeError(ctx, run);
     return run;
   });
@@ -62,7 +65,7 @@ function defaultRun(ctx: CheckContext): Promise<Run> {
 function concurrentRun(ctx: CheckContext): Promise<Run> {
   return ctx.shared('run:concurrent', async () =>
     runOnce(ctx, {
-      label: 'the run with TICKETS=60 WINDOWS=10 SALE_MS=100',
+      label: t('label.with', { settings: 'TICKETS=60 WINDOWS=10 SALE_MS=100' }),
       settings: settingsOf({ TICKETS: 60, WINDOWS: 10, SALE_MS: 100 }),
       startupMs: await laterStartup(ctx),
       ...(await afterHang(ctx)),
@@ -110,7 +113,7 @@ function envRuns(ctx: CheckContext): Promise<EnvRuns> {
     const startupMs = await laterStartup(ctx);
     const hang = await afterHang(ctx);
     const [noTickets, oneWindow, windows] = await runMany(plans.length, 1, (i) =>
-      runOnce(ctx, { label: `the run with ${describeSettings(plans[i]!)}`, settings: plans[i]!, startupMs, ...hang }),
+      runOnce(ctx, { label: t('label.with', { settings: describeSettings(plans[i]!) }), settings: plans[i]!, startupMs, ...hang }),
     );
     return { noTickets: noTickets!, oneWindow: oneWindow!, windows: windows! };
   });
@@ -120,16 +123,17 @@ function fail(message: string, detail: { expected?: string; actual?: string } = 
   throw new CheckFailure(message, detail);
 }
 
-const NO_SALES_HINT =
-  'Start one node:worker_threads worker per window; each writes its lines `W<k> --- T<n>` with fs.writeSync(1, …).';
+/** A clause in brackets (how a run ended), or '' when there is none. */
+const bracketed = (clause: string) => (clause ? t('brackets', { clause }) : '');
+
+type What = 'form' | 'order' | 'threads' | 'who' | 'first' | 'duration' | 'windows' | 'tickets' | 'pause';
 
 /** Presence: the run printed at least one sale line, else the check fails saying so. */
-function requireSales(run: Run, what: string): void {
+function requireSales(run: Run, what: What): void {
   if (run.sales.length > 0) return;
-  const end = describeEnd(run);
   fail(
-    `In ${run.label} (${describeSettings(run.settings)}) stdout has no sale line \`W<k> --- T<n>\`${end ? ` (${end})` : ''}, so ${what} cannot be seen. ${NO_SALES_HINT}`,
-    { expected: 'W<k> --- T1\nW<k> --- T2\n…', actual: renderSummary(run) },
+    t('noSales', { run: run.label, settings: describeSettings(run.settings), end: bracketed(describeEnd(run)), what: t(`what.${what}`), hint: t('noSales.hint') }),
+    { expected: t('noSales.expected'), actual: renderSummary(run) },
   );
 }
 
@@ -141,7 +145,9 @@ export const checks: CheckDefinition[] = [
     id: 'run.exit',
     /** Needs the machine to itself (timing): exit within a time budget; first in plan order, it runs the shared timed runs alone. */
     exclusive: true,
-    title: 'main.ts sells and exits with code 0 within 10 s + 2 × TICKETS × SALE_MS / WINDOWS, with every setting',
+    get title() {
+      return t('run.exit.title');
+    },
     points: 10,
     timeoutMs: 240_000,
     async run(ctx) {
@@ -152,44 +158,56 @@ export const checks: CheckDefinition[] = [
       for (const run of all) {
         const { program } = run;
         const settings = describeSettings(run.settings);
-        const extra = [
-          ...(run.allowanceMs > 0 ? [`up to ${run.allowanceMs} ms the grader added by holding threads back and delaying writes`] : []),
-          `${run.startupMs} ms this machine needed just before to start Node and idle worker threads`,
-        ];
-        const budget = `${run.deadlineMs + run.allowanceMs + run.startupMs} ms (the contract's 10 s + 2 × ${run.settings.tickets} × ${run.settings.saleMs} / ${run.settings.windows} ms = ${run.deadlineMs} ms, plus ${extra.join(' and ')})`;
+        const startup = t('exit.allowanceStartup', { ms: { ms: run.startupMs } });
+        const extra = run.allowanceMs > 0 ? t('exit.allowanceBoth', { hold: t('exit.allowanceHold', { ms: { ms: run.allowanceMs } }), startup }) : startup;
+        const total = run.deadlineMs + run.allowanceMs + run.startupMs;
+        const budget = t('exit.budget', {
+          total: { ms: total },
+          tickets: String(run.settings.tickets),
+          saleMs: String(run.settings.saleMs),
+          windows: String(run.settings.windows),
+          deadline: { ms: run.deadlineMs },
+          extra,
+        });
         if (program.killedFor !== undefined) {
-          const soldOut = run.lines.includes(SOLD_OUT) ? `, ${SOLD_OUT} printed` : `, no ${SOLD_OUT}`;
-          fail(
-            `With ${settings}, main.ts did not exit within ${budget}: it was stopped after ${run.sales.length} sale line(s)${soldOut}. A window or the main thread is still waiting for something that never comes (Atomics.wait without a matching Atomics.notify, an open MessagePort, a timer), or the windows sell far too slowly.`,
-            { expected: `exit code 0 within ${run.deadlineMs + run.allowanceMs + run.startupMs} ms`, actual: `stopped by the grader after ${Math.round(program.exit.durationMs)} ms\n${renderSummary(run)}` },
-          );
+          const soldOut = run.lines.includes(SOLD_OUT) ? t('exit.soldOutPrinted') : t('exit.noSoldOut');
+          fail(t('exit.hung', { settings, budget, n: run.sales.length, soldOut }), {
+            expected: t('exit.hung.expected', { ms: { ms: total } }),
+            actual: `${t('exit.hung.actual', { ms: { ms: Math.round(program.exit.durationMs) } })}\n${renderSummary(run)}`,
+          });
         }
         if (program.exit.exitCode !== 0 || program.exit.signal !== null) {
           const how = describeEnd(run);
-          fail(`With ${settings}, ${how}; see stderr. main.ts must exit with code 0 once the tickets are sold and ${SOLD_OUT} is printed.`, {
-            expected: 'exit code 0',
+          fail(t('exit.failed', { settings, how }), {
+            expected: t('exit.failed.expected'),
             actual: `${how}\n${program.stderr.trim().split('\n').slice(-15).join('\n')}`,
           });
         }
         if (run === first && run.sales.length === 0) {
-          fail(`With ${settings}, main.ts exited with code 0 after ${Math.round(program.exit.durationMs)} ms without selling a ticket: stdout has no line \`W<k> --- T<n>\`. ${NO_SALES_HINT}`, {
-            expected: `${run.settings.tickets} sale lines, ${SOLD_OUT}, exit code 0`,
+          fail(t('exit.noSale', { settings, ms: { ms: Math.round(program.exit.durationMs) }, hint: t('noSales.hint') }), {
+            expected: t('exit.noSale.expected', { tickets: run.settings.tickets }),
             actual: renderSummary(run),
           });
         }
       }
       ctx.note(
-        `Run times: ${all.map((r) => `${describeSettings(r.settings)}: ${Math.round(r.program.exit.durationMs)} ms (start-up allowance ${r.startupMs} ms)`).join('; ')}.`,
+        t('exit.note', {
+          times: all
+            .map((r) => t('exit.noteRun', { settings: describeSettings(r.settings), ms: { ms: Math.round(r.program.exit.durationMs) }, startup: { ms: r.startupMs } }))
+            .join(t('exit.noteSep')),
+        }),
       );
     },
   },
   {
     id: 'output.lines',
-    title: `Every stdout line is \`W<k> --- T<n>\` (k from 1 to WINDOWS) or ${SOLD_OUT}, nothing else`,
+    get title() {
+      return t('output.lines.title');
+    },
     points: 5,
     async run(ctx) {
       const run = await defaultRun(ctx);
-      requireSales(run, 'the form of the lines');
+      requireSales(run, 'form');
       const k = run.settings.windows;
       const bad: Array<{ line: number; text: string; why: string }> = [];
       run.lines.forEach((text, i) => {
@@ -197,65 +215,69 @@ export const checks: CheckDefinition[] = [
         const sale = parseSale(text);
         let why: string | undefined;
         if (!sale) {
-          why = text === '' ? 'an empty line' : 'neither a sale line nor ' + SOLD_OUT;
+          why = text === '' ? t('lines.empty') : t('lines.neither');
         } else if (!sale.exact) {
-          why = 'a sale line is exactly `W<k> --- T<n>`: W and the window number, one space, three dashes, one space, T and the ticket number (the course\'s print("%s --- %s"))';
+          why = t('lines.inexact');
         } else if (sale.window < 1 || sale.window > k) {
-          why = `there are ${k} windows, W1 to W${k}`;
+          why = t('lines.range', { k: String(k) });
         }
         if (why) bad.push({ line: i + 1, text, why });
       });
       // A window numbered 0 does not parse as exact (`W0`): say so plainly.
-      for (const b of bad) if (/^W0+ --- T/.test(b.text)) b.why = `windows are numbered from 1: W1 to W${k}`;
+      for (const b of bad) if (/^W0+ --- T/.test(b.text)) b.why = t('lines.zero', { k: String(k) });
       const first = bad[0];
       if (!first) return;
-      fail(
-        `In ${run.label}, line ${first.line} is ${quote(first.text)}: ${first.why}.${bad.length > 1 ? ` ${bad.length} lines in all are not of the required form.` : ''} Stdout holds exactly one sale line per ticket and then ${SOLD_OUT}; print anything else to stderr.`,
-        { expected: `W<k> --- T<n>   (k from 1 to ${k})\n…\n${SOLD_OUT}`, actual: around(run.lines, first.line) },
-      );
+      const where = { run: run.label, line: String(first.line), text: quote(first.text), why: first.why };
+      fail(bad.length > 1 ? t('lines.badMany', { ...where, count: bad.length }) : t('lines.bad', where), {
+        expected: t('lines.expected', { k: String(k) }),
+        actual: around(run.lines, first.line),
+      });
     },
   },
   {
     id: 'output.sold-out',
-    title: `${SOLD_OUT} is printed once, as the last line, by the main thread after every window has ended`,
+    get title() {
+      return t('output.sold-out.title');
+    },
     points: 10,
     async run(ctx) {
       const run = await defaultRun(ctx);
       const at = run.lines.map((l, i) => (l === SOLD_OUT ? i + 1 : 0)).filter((i) => i > 0);
       const last = run.lines.length;
       if (at.length === 0) {
-        const end = describeEnd(run);
+        const end = bracketed(describeEnd(run));
         fail(
-          `In ${run.label} stdout has no line ${SOLD_OUT}${end ? ` (${end})` : ''}${run.lines.length > 0 ? `; its last line is ${quote(run.lines.at(-1))}` : ''}. Once every window has ended, the main thread prints ${SOLD_OUT} (exactly these four characters, UTF-8).`,
-          { expected: `… (the sales)\n${SOLD_OUT}`, actual: run.lines.length === 0 ? '(no output)' : around(run.lines, last) },
+          run.lines.length > 0
+            ? t('soldOut.missingLast', { run: run.label, end, last: quote(run.lines.at(-1)) })
+            : t('soldOut.missing', { run: run.label, end }),
+          { expected: t('soldOut.missing.expected'), actual: around(run.lines, last) },
         );
       }
       if (at.length > 1) {
-        fail(`In ${run.label} ${SOLD_OUT} was printed ${at.length} times (lines ${list(at.map(String))}); it is printed once, by the main thread, after every window has ended.`, {
-          expected: `${SOLD_OUT} once, as the last line`,
+        fail(t('soldOut.many', { run: run.label, n: at.length, lines: list(at.map(String)) }), {
+          expected: t('soldOut.many.expected'),
           actual: around(run.lines, at[1]!),
         });
       }
       const line = at[0]!;
       if (line !== last) {
-        fail(
-          `In ${run.label} ${SOLD_OUT} is line ${line} of ${last}: ${last - line} line(s) came after it (${quote(run.lines[line])} first). It is the last line: print it once every window has ended.`,
-          { expected: `… (all the sales)\n${SOLD_OUT}   (last line)`, actual: around(run.lines, line) },
-        );
+        fail(t('soldOut.notLast', { run: run.label, line: String(line), last: String(last), after: last - line, next: quote(run.lines[line]) }), {
+          expected: t('soldOut.notLast.expected'),
+          actual: around(run.lines, line),
+        });
       }
       const written = run.written.filter((w) => w.text === SOLD_OUT);
       const source = written[0];
       if (!source) {
-        fail(
-          `In ${run.label} the tap saw no thread write ${SOLD_OUT} (it records fs.writeSync(1, …), process.stdout.write and console.log in every thread), so it cannot be credited to the main thread. Print it from main.ts with fs.writeSync(1, …) or console.log.`,
-        );
+        fail(t('soldOut.unseen', { run: run.label }));
       }
       if (source.thread !== 0) {
         const sold = run.sales.find((s) => s.thread === source.thread);
-        fail(
-          `In ${run.label} ${SOLD_OUT} was written by ${threadName(source.thread)}${sold ? ` (the thread of W${sold.window})` : ''}, not by the main thread. The main thread prints it, once every window has ended (after every worker's 'exit' event).`,
-          { expected: `${SOLD_OUT} written by the main thread`, actual: `${SOLD_OUT} written by ${threadName(source.thread)}` },
-        );
+        const thread = threadName(source.thread);
+        fail(sold ? t('soldOut.byWindow', { run: run.label, thread, window: String(sold.window) }) : t('soldOut.byWorker', { run: run.label, thread }), {
+          expected: t('soldOut.byWorker.expected'),
+          actual: t('soldOut.byWorker.actual', { thread }),
+        });
       }
       // Every window thread must have ended before: the worker threads that sold (or, when the
       // main thread printed the sales, every worker thread that started).
@@ -263,41 +285,45 @@ export const checks: CheckDefinition[] = [
       const windows = sellers.size > 0 ? sellers : new Set(run.events.filter((e) => e.kind === 'start' && e.thread !== 0).map((e) => e.thread));
       const windowOf = (thread: number) => {
         const sale = run.sales.find((s) => s.thread === thread);
-        return sale ? `W${sale.window} (${threadName(thread)})` : threadName(thread);
+        return sale ? t('soldOut.windowOf', { window: String(sale.window), thread: threadName(thread) }) : threadName(thread);
       };
       const open: string[] = [];
       for (const thread of [...windows].sort((a, b) => a - b)) {
         const end = run.events.find((e) => e.kind === 'end' && e.thread === thread);
-        if (!end) open.push(`${windowOf(thread)} never ended by itself (still running, or stopped with terminate())`);
-        else if (end.index > source.index) open.push(`${windowOf(thread)} ended ${Math.max(0, Math.round(end.at - (source.at ?? end.at)))} ms later`);
+        if (!end) open.push(t('soldOut.neverEnded', { window: windowOf(thread) }));
+        else if (end.index > source.index) open.push(t('soldOut.endedLater', { window: windowOf(thread), ms: { ms: Math.max(0, Math.round(end.at - (source.at ?? end.at))) } }));
       }
       if (open.length > 0) {
-        fail(
-          `In ${run.label} the main thread printed ${SOLD_OUT} while ${open.length} window(s) were still open: ${list(open, 4)}. Print it only once every window has ended by itself: count the workers' 'exit' events (a window ends when it finds no ticket left, after its last pause).`,
-          { expected: `every window thread ends, then ${SOLD_OUT}`, actual: `${SOLD_OUT} written at ${Math.round(source.at ?? 0)} ms (tap clock); ${list(open, 10)}` },
-        );
+        fail(t('soldOut.early', { run: run.label, n: open.length, open: list(open, 4) }), {
+          expected: t('soldOut.early.expected'),
+          actual: t('soldOut.early.actual', { ms: { ms: Math.round(source.at ?? 0) }, open: list(open, 10) }),
+        });
       }
     },
   },
   {
     id: 'sales.order',
-    title: 'The sale lines are T1, T2, …, TN in ticket order, each ticket once (500 tickets, 10 windows, writes delayed)',
+    get title() {
+      return t('sales.order.title');
+    },
     points: 15,
     async run(ctx) {
       const run = await defaultRun(ctx);
-      requireSales(run, 'the order of the sales');
+      requireSales(run, 'order');
       const problem = sequenceProblem(run);
-      ctx.note(`${run.label}: ${run.sales.length} sale lines; each write to stdout was delayed by up to ${JITTER_MS} ms (every other write on average), as a preempted thread would be.`);
-      if (problem) fail(`In ${run.label} (${describeSettings(run.settings)}), ${problem.message}`, { expected: problem.expected, actual: problem.actual });
+      ctx.note(t('order.note', { run: run.label, n: run.sales.length, ms: { ms: JITTER_MS } }));
+      if (problem) fail(t('order.wrong', { run: run.label, settings: describeSettings(run.settings), problem: problem.message }), { expected: problem.expected, actual: problem.actual });
     },
   },
   {
     id: 'roles.window-threads',
-    title: 'Each window sells from one worker thread of its own',
+    get title() {
+      return t('roles.window-threads.title');
+    },
     points: 10,
     async run(ctx) {
       const run = await defaultRun(ctx);
-      requireSales(run, 'which thread sold for which window');
+      requireSales(run, 'threads');
       const threadsOf = new Map<number, Set<number>>();
       for (const sale of byWorkers(run)) {
         const set = threadsOf.get(sale.window) ?? new Set<number>();
@@ -308,19 +334,19 @@ export const checks: CheckDefinition[] = [
         .sort(([a], [b]) => a - b)
         .map(([w, t]) => `W${w}: ${threadList(t)}`)
         .join('\n');
-      const expected = 'W1: one worker thread\nW2: another worker thread\n…';
+      const expected = t('threads.expected');
       if (threadsOf.size === 0) {
         const byMain = run.sales.filter((s) => s.thread === 0).length;
         fail(
           byMain > 0
-            ? `In ${run.label} no sale line came from a worker thread: the main thread wrote ${byMain} of the ${run.sales.length}. Each window is its own node:worker_threads worker that prints its own lines.`
-            : `In ${run.label} none of the ${run.sales.length} sale lines could be credited to a thread: write them with fs.writeSync(1, …) from the window's worker (and keep the workers' execArgv as Node sets it, so the grader's tap runs in them).`,
-          { expected, actual: byMain > 0 ? `all sales written by the main thread` : '(no thread credited)' },
+            ? t('threads.byMain', { run: run.label, n: byMain, total: run.sales.length })
+            : t('threads.uncredited', { run: run.label, total: run.sales.length }),
+          { expected, actual: byMain > 0 ? t('threads.byMain.actual') : t('threads.uncredited.actual') },
         );
       }
       for (const [window, threads] of [...threadsOf.entries()].sort(([a], [b]) => a - b)) {
         if (threads.size > 1) {
-          fail(`In ${run.label} the lines of W${window} came from ${threadList(threads)}: one window is one worker thread, which prints all of its lines.`, { expected, actual: summary });
+          fail(t('threads.split', { run: run.label, window: String(window), threads: threadList(threads) }), { expected, actual: summary });
         }
       }
       const windowsOf = new Map<number, number[]>();
@@ -331,7 +357,7 @@ export const checks: CheckDefinition[] = [
       for (const [thread, windows] of [...windowsOf.entries()].sort(([a], [b]) => a - b)) {
         if (windows.length > 1) {
           fail(
-            `In ${run.label} ${list(windows.sort((a, b) => a - b).map((w) => `W${w}`))} were all sold by ${threadName(thread)}: each window is its own worker thread (start WINDOWS workers, one per window).`,
+            t('threads.shared', { run: run.label, windows: list(windows.sort((a, b) => a - b).map((w) => `W${w}`)), thread: threadName(thread) }),
             { expected, actual: summary },
           );
         }
@@ -340,41 +366,52 @@ export const checks: CheckDefinition[] = [
   },
   {
     id: 'roles.main-sells-nothing',
-    title: 'The main thread writes none of the sale lines',
+    get title() {
+      return t('roles.main-sells-nothing.title');
+    },
     points: 5,
     async run(ctx) {
       const run = await defaultRun(ctx);
-      requireSales(run, 'who sold');
+      requireSales(run, 'who');
       const workers = byWorkers(run);
       const byMain = run.sales.filter((s) => s.thread === 0);
       if (workers.length === 0) {
         fail(
-          `In ${run.label} no worker thread wrote a sale line${byMain.length > 0 ? ` (the main thread wrote ${byMain.length} of ${run.sales.length})` : ' (none could be credited to any thread)'}: the windows are worker threads that print their own lines, so there is no sale by a window to set the main thread apart from.`,
-          { expected: 'sale lines written by worker threads, none by the main thread', actual: `by worker threads: 0\nby the main thread: ${byMain.length}` },
+          byMain.length > 0
+            ? t('main.noWorker', { run: run.label, n: byMain.length, total: run.sales.length })
+            : t('main.noneCredited', { run: run.label }),
+          { expected: t('main.noWorker.expected'), actual: t('main.noWorker.actual', { n: byMain.length }) },
         );
       }
       if (byMain.length > 0) {
         const windows = [...new Set(byMain.map((s) => s.window))].sort((a, b) => a - b);
         fail(
-          `In ${run.label} the main thread wrote ${byMain.length} of the ${run.sales.length} sale lines (${list(windows.map((w) => `W${w}`))}; e.g. ${quote(byMain[0]!.text)}, line ${byMain[0]!.line}). Every window is a worker thread; the main thread only opens the windows, waits for them and prints ${SOLD_OUT}. (A worker's console.log relayed by the main thread is credited to the worker, not to the main thread.)`,
-          { expected: 'the main thread writes no sale line', actual: `by the main thread: ${byMain.length}, by worker threads: ${workers.length}` },
+          t('main.sells', {
+            run: run.label,
+            n: byMain.length,
+            total: run.sales.length,
+            windows: list(windows.map((w) => `W${w}`)),
+            text: quote(byMain[0]!.text),
+            line: String(byMain[0]!.line),
+          }),
+          { expected: t('main.sells.expected'), actual: t('main.sells.actual', { n: byMain.length, workers: workers.length }) },
         );
       }
     },
   },
   {
     id: 'open.together',
-    title: 'No ticket is sold before all WINDOWS window threads have started',
+    get title() {
+      return t('open.together.title');
+    },
     points: 5,
     async run(ctx) {
       const run = await defaultRun(ctx);
-      requireSales(run, 'when the first ticket was sold');
+      requireSales(run, 'first');
       const timed = run.sales.filter((s) => s.index !== undefined);
       const starts = run.events.filter((e) => e.kind === 'start' && e.thread !== 0);
       if (timed.length === 0 || starts.length === 0) {
-        fail(
-          `In ${run.label} the tap ${timed.length === 0 ? 'saw no thread write a sale line' : 'saw no worker thread start'}, so it cannot tell whether the windows opened together. Write the lines with fs.writeSync(1, …) from the windows' workers, and keep the workers' execArgv as Node sets it (the grader's tap runs in every thread).`,
-        );
+        fail(timed.length === 0 ? t('together.noSaleSeen', { run: run.label }) : t('together.noStartSeen', { run: run.label }));
       }
       const first = timed.reduce((a, b) => (b.index! < a.index! ? b : a));
       const k = run.settings.windows;
@@ -384,19 +421,26 @@ export const checks: CheckDefinition[] = [
       const sellers = [...new Set(byWorkers(run).map((s) => s.thread!))].sort((a, b) => a - b);
       const late = sellers.filter((t) => !startedBefore.some((e) => e.thread === t));
       const tooFew = sellers.length === 0 && startedBefore.length < k;
-      const firstSale = `W${first.window} (${threadName(first.thread)}) sold ${first.text.replace(/^.*?(T\d+)\s*$/, '$1')}`;
-      const fix = `No window may sell before all ${k} are open: have each window arrive at a barrier first (Atomics.add on a shared counter, then Atomics.wait until it reaches WINDOWS; the last to arrive calls Atomics.notify), or have the windows say from their own code that they are ready and wait for a go (a worker's 'online' event comes before its module has even been loaded).`;
-      const heldNote = 'The grader held every worker thread but the first back at start until the first one wrote a line or waited (at most 3 s), as a busy machine might.';
+      const firstSale = t('together.firstSale', { window: String(first.window), thread: threadName(first.thread), ticket: first.text.replace(/^.*?(T\d+)\s*$/, '$1') });
+      const fix = t('together.fix', { k: String(k) });
+      const heldNote = t('together.held');
       if (late.length > 0 || tooFew) {
-        const lateNames = late.map((t) => {
-          const sale = run.sales.find((s) => s.thread === t);
-          return `${threadName(t)}${sale ? ` (W${sale.window})` : ''}`;
+        const lateNames = late.map((thread) => {
+          const sale = run.sales.find((s) => s.thread === thread);
+          return sale ? t('together.lateName', { thread: threadName(thread), window: String(sale.window) }) : threadName(thread);
         });
         fail(
-          `In ${run.label} ${firstSale} when ${late.length > 0 ? `${list(lateNames, 5)}, which sold later, had not started yet (${startedBefore.length} worker thread(s) had)` : `only ${startedBefore.length} of the ${k} window threads had started`}. ${heldNote} ${fix}`,
+          late.length > 0
+            ? t('together.late', { run: run.label, firstSale, late: list(lateNames, 5), n: startedBefore.length, held: heldNote, fix })
+            : t('together.tooFew', { run: run.label, firstSale, n: startedBefore.length, k: String(k), held: heldNote, fix }),
           {
-            expected: `${k} worker threads started, then the first sale`,
-            actual: `started before the first sale: ${startedBefore.length > 0 ? threadList(startedBefore.map((e) => e.thread)) : 'none'}\nfirst sale: line ${first.line}, ${quote(first.text)}\nstarted after it: ${late.length > 0 ? threadList(late) : '(windows that sold all started before)'}`,
+            expected: t('together.expected', { k: String(k) }),
+            actual: t('together.actual', {
+              before: startedBefore.length > 0 ? threadList(startedBefore.map((e) => e.thread)) : t('list.none'),
+              line: String(first.line),
+              text: quote(first.text),
+              after: late.length > 0 ? threadList(late) : t('together.allBefore'),
+            }),
           },
         );
       }
@@ -406,12 +450,14 @@ export const checks: CheckDefinition[] = [
     id: 'sale.concurrent',
     /** Needs the machine to itself (timing): first sale to last under half of TICKETS × SALE_MS, a wall-clock ratio. */
     exclusive: true,
-    title: 'The windows sell at the same time: first sale to last under half of TICKETS × SALE_MS (10 windows, 60 tickets, 100 ms)',
+    get title() {
+      return t('sale.concurrent.title');
+    },
     points: 10,
     async run(ctx) {
       await defaultRun(ctx);
       const run = await concurrentRun(ctx);
-      requireSales(run, 'how long the sales took');
+      requireSales(run, 'duration');
       // The sales made once every window thread had started: whether the windows open together
       // is open.together's business (without a barrier, on a loaded machine, the first window
       // sells alone while the others are still starting).
@@ -422,7 +468,7 @@ export const checks: CheckDefinition[] = [
       const before = run.sales.filter((s) => s.index !== undefined && s.index < lastStart).length;
       if (timed.length < 10) {
         fail(
-          `In ${run.label} only ${timed.length} sale(s) were timed after the last window thread had started${before > 0 ? ` (${before} came before it: the windows did not open together, see open.together)` : ''}, too few to tell whether the windows sell at the same time. The tap times the writes of fs.writeSync, process.stdout.write and console.log in every thread.`,
+          before > 0 ? t('concurrent.fewTimedBefore', { run: run.label, n: timed.length, before }) : t('concurrent.fewTimed', { run: run.label, n: timed.length }),
           { actual: renderSummary(run) },
         );
       }
@@ -435,24 +481,45 @@ export const checks: CheckDefinition[] = [
       // judged for that in sales.order, not here).
       const limit = ((timed.length - 1) * saleMs) / 2;
       const perSale = span / (timed.length - 1);
-      ctx.note(
-        `${run.label}: ${timed.length} sales in ${Math.round(span)} ms (${perSale.toFixed(2)} ms per sale; limit ${Math.round(limit)} ms; one window at a time would take about ${(timed.length - 1) * saleMs} ms)${before > 0 ? `; ${before} sale(s) before the last window thread started are not counted` : ''}.`,
-      );
+      const timing = {
+        run: run.label,
+        n: timed.length,
+        span: { ms: Math.round(span) },
+        perSale: perSale.toFixed(2),
+        limit: { ms: Math.round(limit) },
+        serial: { ms: (timed.length - 1) * saleMs },
+      };
+      ctx.note(before > 0 ? t('concurrent.noteBefore', { ...timing, before }) : t('concurrent.note', timing));
       if (span >= limit) {
-        fail(
-          `In ${run.label} the ${timed.length} sales${before > 0 ? ` after the last window thread started` : ''} took ${Math.round(span)} ms from the first (line ${first.line}, ${quote(first.text)}) to the last (line ${last.line}): ${perSale.toFixed(1)} ms per sale, as if one window sold at a time. ${windows} windows that each pause ${saleMs} ms after a sale without holding the lock need about ${Math.round(((timed.length - 1) * saleMs) / windows)} ms; the limit is half of TICKETS × SALE_MS, ${Math.round(limit)} ms. Release the lock before the pause (or, with messages, hand out the next ticket without waiting for the window's pause).`,
-          { expected: `first sale to last under ${Math.round(limit)} ms`, actual: `${Math.round(span)} ms (${perSale.toFixed(1)} ms per sale)` },
-        );
+        const slow = {
+          run: run.label,
+          n: timed.length,
+          span: { ms: Math.round(span) },
+          firstLine: String(first.line),
+          firstText: quote(first.text),
+          lastLine: String(last.line),
+          perSale: perSale.toFixed(1),
+          windows: String(windows),
+          saleMs: { ms: saleMs },
+          need: { ms: Math.round(((timed.length - 1) * saleMs) / windows) },
+          limit: { ms: Math.round(limit) },
+        };
+        fail(before > 0 ? t('concurrent.slowAfter', slow) : t('concurrent.slow', slow), {
+          expected: t('concurrent.expected', { limit: { ms: Math.round(limit) } }),
+          actual: t('concurrent.actual', { span: { ms: Math.round(span) }, perSale: perSale.toFixed(1) }),
+        });
       }
     },
   },
   {
     id: 'sale.every-window',
-    title: 'Every window sells at least one ticket (SALE_MS ≥ 10, TICKETS ≥ 10 × WINDOWS)',
+    get title() {
+      return t('sale.every-window.title');
+    },
     points: 5,
     async run(ctx) {
       const run = await defaultRun(ctx);
-      requireSales(run, 'which windows sold');
+      requireSales(run, 'windows');
       const k = run.settings.windows;
       const counts = new Map<number, number>();
       for (const sale of run.sales) counts.set(sale.window, (counts.get(sale.window) ?? 0) + 1);
@@ -460,38 +527,45 @@ export const checks: CheckDefinition[] = [
       const table = Array.from({ length: k }, (_, i) => `W${i + 1}: ${counts.get(i + 1) ?? 0}`).join('\n');
       if (idle.length > 0) {
         const busiest = [...counts.entries()].sort((a, b) => b[1] - a[1])[0];
+        const idleWindows = { run: run.label, idle: list(idle.map((w) => `W${w}`)), saleMs: { ms: run.settings.saleMs } };
         fail(
-          `In ${run.label} ${list(idle.map((w) => `W${w}`))} sold no ticket${busiest ? ` (W${busiest[0]} sold ${busiest[1]} of ${run.sales.length})` : ''}. With SALE_MS = ${run.settings.saleMs} ms and at least 10 tickets per window every window gets its turns, if each pauses after a sale without holding the lock: a window that keeps the lock through its pause, or never pauses, takes the tickets from the others.`,
-          { expected: Array.from({ length: k }, (_, i) => `W${i + 1}: at least 1`).join('\n'), actual: table },
+          busiest
+            ? t('every.idleBusiest', { ...idleWindows, busiest: String(busiest[0]), count: busiest[1], total: run.sales.length })
+            : t('every.idle', idleWindows),
+          { expected: Array.from({ length: k }, (_, i) => t('every.expectedRow', { window: String(i + 1) })).join('\n'), actual: table },
         );
       }
     },
   },
   {
     id: 'env.tickets',
-    title: 'TICKETS is respected: TICKETS=0 sells nothing, other values sell exactly T1…TN',
+    get title() {
+      return t('env.tickets.title');
+    },
     points: 5,
     async run(ctx) {
       await defaultRun(ctx);
       const { noTickets, oneWindow } = await envRuns(ctx);
       const soldOut = noTickets.lines.includes(SOLD_OUT);
       if (!soldOut || noTickets.sales.length > 0) {
-        const end = describeEnd(noTickets);
         fail(
           noTickets.sales.length > 0
-            ? `With TICKETS=0 the program sold ${noTickets.sales.length} ticket(s) (${quote(noTickets.sales[0]!.text)} first): there are no tickets, so stdout is only ${SOLD_OUT}. Read TICKETS from the environment, and mind that 0 is a valid value (\`Number(process.env.TICKETS) || 500\` turns 0 into 500; test for an unset variable instead).`
-            : `With TICKETS=0 stdout has no ${SOLD_OUT}${end ? ` (${end})` : ''}: with no ticket to sell, the windows end at once and the main thread prints ${SOLD_OUT}.`,
+            ? t('tickets.zeroSold', { n: noTickets.sales.length, first: quote(noTickets.sales[0]!.text) })
+            : t('tickets.zeroNoSoldOut', { end: bracketed(describeEnd(noTickets)) }),
           { expected: SOLD_OUT, actual: renderSummary(noTickets) },
         );
       }
-      requireSales(oneWindow, 'whether TICKETS was read');
+      requireSales(oneWindow, 'tickets');
       const n = oneWindow.settings.tickets;
       const tickets = new Set(oneWindow.sales.map((s) => s.ticket));
       const beyond = [...tickets].filter((t) => t > n).sort((a, b) => a - b);
       const missing = Array.from({ length: n }, (_, i) => i + 1).filter((t) => !tickets.has(t));
       if (beyond.length > 0 || missing.length > 0) {
+        const settings = describeSettings(oneWindow.settings);
         fail(
-          `With ${describeSettings(oneWindow.settings)} the program ${beyond.length > 0 ? `sold ${list(beyond.map((t) => `T${t}`), 3)} beyond T${n}` : `never sold ${list(missing.map((t) => `T${t}`), 5)}`} (${oneWindow.sales.length} sale lines in all): sell exactly T1 to T${n}. Read TICKETS from the environment (default 500 only when it is unset).`,
+          beyond.length > 0
+            ? t('tickets.beyond', { settings, list: list(beyond.map((b) => `T${b}`), 3), n: String(n), total: oneWindow.sales.length })
+            : t('tickets.missing', { settings, list: list(missing.map((m) => `T${m}`), 5), n: String(n), total: oneWindow.sales.length }),
           { expected: `W1 --- T1\n…\nW1 --- T${n}\n${SOLD_OUT}`, actual: renderSummary(oneWindow) },
         );
       }
@@ -499,28 +573,38 @@ export const checks: CheckDefinition[] = [
   },
   {
     id: 'env.windows',
-    title: 'WINDOWS is respected: WINDOWS=1 and other values open exactly W1…WK, one worker thread each',
+    get title() {
+      return t('env.windows.title');
+    },
     points: 5,
     async run(ctx) {
       await defaultRun(ctx);
       const { oneWindow, windows } = await envRuns(ctx);
       for (const run of [oneWindow, windows]) {
-        requireSales(run, 'which windows sold');
+        requireSales(run, 'windows');
         const k = run.settings.windows;
         const names = [...new Set(run.sales.map((s) => s.window))].sort((a, b) => a - b);
         const extra = names.filter((w) => w < 1 || w > k);
         const threads = new Set(byWorkers(run).map((s) => s.thread!));
         if (extra.length > 0) {
           fail(
-            `With ${describeSettings(run.settings)} the windows ${list(extra.map((w) => `W${w}`))} sold tickets; there are ${k} window(s), W1${k > 1 ? ` to W${k}` : ''}. Read WINDOWS from the environment (default 10 only when it is unset) and open that many windows.`,
-            { expected: `windows W1${k > 1 ? `…W${k}` : ''}`, actual: `windows that sold: ${list(names.map((w) => `W${w}`), 20)}` },
+            t('windows.extra', {
+              settings: describeSettings(run.settings),
+              extra: list(extra.map((w) => `W${w}`)),
+              k: k,
+              range: k > 1 ? t('windows.rangeK', { k: String(k) }) : t('windows.range1'),
+            }),
+            {
+              expected: k > 1 ? t('windows.extra.expectedK', { k: String(k) }) : t('windows.extra.expected1'),
+              actual: t('windows.extra.actual', { list: list(names.map((w) => `W${w}`), 20) }),
+            },
           );
         }
         if (threads.size > k) {
-          fail(
-            `With ${describeSettings(run.settings)} ${threads.size} worker threads wrote sale lines; there are ${k} window(s), one worker thread each. Read WINDOWS from the environment and start that many window workers.`,
-            { expected: `at most ${k} worker thread(s) selling`, actual: threadList(threads) },
-          );
+          fail(t('windows.threads', { settings: describeSettings(run.settings), n: threads.size, k }), {
+            expected: t('windows.threads.expected', { k }),
+            actual: threadList(threads),
+          });
         }
       }
     },
@@ -529,12 +613,14 @@ export const checks: CheckDefinition[] = [
     id: 'env.sale-ms',
     /** Needs the machine to itself (timing): the mean pause between a window's sales within 0.9–3 × SALE_MS. */
     exclusive: true,
-    title: 'SALE_MS is respected: one window pauses SALE_MS ms after each sale',
+    get title() {
+      return t('env.sale-ms.title');
+    },
     points: 5,
     async run(ctx) {
       await defaultRun(ctx);
       const { oneWindow: run } = await envRuns(ctx);
-      requireSales(run, 'the pause after each sale');
+      requireSales(run, 'pause');
       // The time between one window's consecutive sales: its pause (and a lock, a write). Summed
       // over the windows, so a program that opened more windows than asked is judged for its
       // pauses all the same (its window count is env.windows' business).
@@ -548,7 +634,7 @@ export const checks: CheckDefinition[] = [
         span += times.at(-1)! - times[0]!;
       }
       if (gaps === 0) {
-        fail(`With ${describeSettings(run.settings)} the tap timed no two sales of one window, so it cannot tell the pause between sales${describeEnd(run) ? ` (${describeEnd(run)})` : ''}.`, {
+        fail(t('saleMs.noGaps', { settings: describeSettings(run.settings), end: bracketed(describeEnd(run)) }), {
           actual: renderSummary(run),
         });
       }
@@ -556,11 +642,19 @@ export const checks: CheckDefinition[] = [
       const mean = span / gaps;
       const low = 0.9 * s;
       const high = 3 * s + 30;
-      ctx.note(`${run.label}: ${gaps} gap(s) between a window's sales, ${mean.toFixed(1)} ms on average (SALE_MS=${s}; accepted ${low.toFixed(1)}–${high} ms).`);
+      ctx.note(t('saleMs.note', { run: run.label, gaps, mean: mean.toFixed(1), saleMs: String(s), low: low.toFixed(1), high: String(high) }));
       if (mean < low || mean > high) {
         fail(
-          `With ${describeSettings(run.settings)} a window's consecutive sales came ${mean.toFixed(1)} ms apart on average (${gaps} gap(s)); after each sale a window pauses SALE_MS = ${s} ms (accepted: ${low.toFixed(1)} to ${high} ms on average). ${mean < low ? 'Read SALE_MS from the environment (default 10 only when it is unset) and pause that long after every sale.' : 'SALE_MS is in milliseconds: pause that long after each sale, once.'}`,
-          { expected: `about ${s} ms between a window's sales`, actual: `${mean.toFixed(1)} ms on average` },
+          t('saleMs.off', {
+            settings: describeSettings(run.settings),
+            mean: mean.toFixed(1),
+            gaps,
+            saleMs: String(s),
+            low: low.toFixed(1),
+            high: String(high),
+            fix: mean < low ? t('saleMs.tooShort') : t('saleMs.tooLong'),
+          }),
+          { expected: t('saleMs.expected', { saleMs: String(s) }), actual: t('saleMs.actual', { mean: mean.toFixed(1) }) },
         );
       }
     },
@@ -569,20 +663,22 @@ export const checks: CheckDefinition[] = [
     id: 'sales.under-load',
     /** Needs the machine to itself (timing): puts its own load on the cores and judges the order under it. */
     exclusive: true,
-    title: `The ticket order holds on every one of ${LOADED_RUNS} runs on a busy machine (TICKETS=1000 WINDOWS=8 SALE_MS=0), paused and resumed at random moments`,
+    get title() {
+      return t('sales.under-load.title', { runs: LOADED_RUNS });
+    },
     points: 10,
     timeoutMs: 240_000,
     async run(ctx) {
       const first = await defaultRun(ctx);
       if (first.sales.length === 0) {
-        fail(`${first.label} sold nothing (see sales.order), so there is nothing to judge on a busy machine. ${NO_SALES_HINT}`, { actual: renderSummary(first) });
+        fail(t('load.nothing', { run: first.label, hint: t('noSales.hint') }), { actual: renderSummary(first) });
       }
       const stopLoad = startLoad(ctx);
       let runs: Run[];
       try {
         const plans = Array.from({ length: LOADED_RUNS }, () => planPauses(ctx.random));
         runs = await runMany(LOADED_RUNS, LOADED_PARALLEL, (i) =>
-          runOnce(ctx, { label: `loaded run ${i + 1}`, settings: LOADED, jitterMs: LOADED_JITTER_MS, pauses: plans[i]!, loaded: true }),
+          runOnce(ctx, { label: t('label.loaded', { n: String(i + 1) }), settings: LOADED, jitterMs: LOADED_JITTER_MS, pauses: plans[i]!, loaded: true }),
         );
       } finally {
         await stopLoad();
@@ -590,18 +686,28 @@ export const checks: CheckDefinition[] = [
       const judged = runs.map((run) => ({ run, problem: run.sales.length === 0 ? undefined : sequenceProblem(run) }));
       const wrong = judged.filter((j) => j.run.sales.length === 0 || j.problem !== undefined);
       ctx.note(
-        `${runs.length - wrong.length} of ${runs.length} runs with ${describeSettings(LOADED)} on a busy machine (busy loops on every core, ${LOADED_PARALLEL} runs at a time, writes delayed by up to ${LOADED_JITTER_MS} ms, each run paused up to twice for 1100–1400 ms once it had started printing; ${runs.reduce((sum, r) => sum + r.pausesDone, 0)} pauses in all) sold every ticket once, in order. Run times: ${runs.map((r) => `${Math.round(r.program.exit.durationMs)} ms`).join(', ')}.`,
+        t('load.note', {
+          ok: runs.length - wrong.length,
+          runs: runs.length,
+          settings: describeSettings(LOADED),
+          parallel: LOADED_PARALLEL,
+          jitter: { ms: LOADED_JITTER_MS },
+          pauses: runs.reduce((sum, r) => sum + r.pausesDone, 0),
+          times: runs.map((r) => t('load.runTime', { ms: { ms: Math.round(r.program.exit.durationMs) } })).join(t('list.sep')),
+        }),
       );
       const bad = wrong[0];
       if (!bad) return;
       const { run, problem } = bad;
-      const done = run.pauses.slice(0, run.pausesDone).map((p) => `${p.length} ms`);
-      const pauses = done.length === 0 ? 'not paused: it ended before its first pause' : `paused for ${done.join(' and ')}`;
+      const done = run.pauses.slice(0, run.pausesDone).map((p) => t('load.runTime', { ms: { ms: p.length } }));
+      const pauses = done.length === 0 ? t('load.notPaused') : t('load.paused', { pauses: done.length === 1 ? done[0]! : t('list.last', { head: done.slice(0, -1).join(t('list.sep')), last: done.at(-1)! }) });
       const what = problem
-        ? `${problem.message}${run.stoppedEarly ? ' (The grader stopped this run 0.5 s after its first wrong line: the counts cover what it printed until then.)' : ''}`
-        : `it printed no sale line${describeEnd(run) ? ` (${describeEnd(run)})` : ''}.`;
+        ? run.stoppedEarly
+          ? t('load.stoppedEarly', { problem: problem.message })
+          : problem.message
+        : t('load.noSale', { end: bracketed(describeEnd(run)) });
       fail(
-        `${wrong.length} of ${runs.length} runs with ${describeSettings(LOADED)} on a busy machine went wrong, only ${runs.length - wrong.length} were right. In ${run.label} (${pauses}): ${what} The order must hold on every run: a lock every window takes for the whole take-and-print step, not a timeout or a sleep standing in for it.`,
+        t('load.wrong', { wrong: wrong.length, runs: runs.length, settings: describeSettings(LOADED), ok: runs.length - wrong.length, run: run.label, pauses, what }),
         problem ? { expected: problem.expected, actual: problem.actual } : { actual: renderSummary(run) },
       );
     },

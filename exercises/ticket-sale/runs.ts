@@ -15,6 +15,9 @@ import { DEFAULT_LIMITS } from '../../grader/sandbox/limits.ts';
 import type { SandboxProcess } from '../../grader/sandbox/process.ts';
 import type { ProgramRun } from '../../grader/sandbox/sandbox.ts';
 import { runMany, startLoad } from '../../grader/probes/load.ts';
+import { text } from './messages.ts';
+
+const { t } = text;
 
 export { runMany, startLoad };
 
@@ -64,8 +67,8 @@ export function describeSettings(s: Settings): string {
   const names = ['TICKETS', 'WINDOWS', 'SALE_MS'];
   const set = names.filter((n) => s.env[n] !== undefined).map((n) => `${n}=${s.env[n]}`);
   const unset = names.filter((n) => s.env[n] === undefined);
-  if (set.length === 0) return `${unset.join(', ')} unset: ${s.tickets} tickets, ${s.windows} windows, ${s.saleMs} ms`;
-  return unset.length === 0 ? set.join(' ') : `${set.join(' ')} (${unset.join(', ')} unset)`;
+  if (set.length === 0) return t('settings.allUnset', { names: unset.join(t('list.sep')), tickets: s.tickets, windows: s.windows, ms: { ms: s.saleMs } });
+  return unset.length === 0 ? set.join(' ') : t('settings.someUnset', { set: set.join(' '), names: unset.join(t('list.sep')) });
 }
 
 /** The contract's deadline: 10 s + 2 × TICKETS × SALE_MS / WINDOWS. */
@@ -444,35 +447,43 @@ function salesOf(lines: string[], written: WrittenLine[]): Sale[] {
 // Describing
 
 export function threadName(thread: number | undefined): string {
-  if (thread === undefined) return 'no thread the tap saw';
-  return thread === 0 ? 'the main thread' : `worker thread ${thread}`;
+  if (thread === undefined) return t('thread.unknown');
+  return thread === 0 ? t('thread.main') : t('thread.worker', { n: String(thread) });
 }
 
 export function list(items: string[], max = 6): string {
-  const shown = items.length > max ? [...items.slice(0, max), `… (${items.length - max} more)`] : items;
-  if (shown.length <= 1) return shown[0] ?? 'none';
-  return `${shown.slice(0, -1).join(', ')} and ${shown.at(-1)}`;
+  // By hand rather than Intl.ListFormat: the list is cut after `max` items with a count of the rest.
+  const shown = items.length > max ? [...items.slice(0, max), t('list.more', { n: items.length - max })] : items;
+  if (shown.length <= 1) return shown[0] ?? t('list.none');
+  return t('list.last', { head: shown.slice(0, -1).join(t('list.sep')), last: shown.at(-1)! });
 }
 
 export function threadList(threads: Iterable<number>): string {
   return list([...threads].sort((a, b) => a - b).map(threadName));
 }
 
-const quote = (line: string | undefined) => (line === undefined ? '(nothing)' : line === '' ? '(an empty line)' : `\`${line}\``);
+const quote = (line: string | undefined) => (line === undefined ? t('quote.nothing') : line === '' ? t('quote.empty') : `\`${line}\``);
 export { quote };
 
 /** What ended the run, when the grader stopped it or it failed: a sentence, or ''. */
 export function describeEnd(run: Run): string {
   const { program } = run;
-  const printed = `after ${run.sales.length} sale line(s)`;
+  const n = run.sales.length;
   if (program.killedFor !== undefined) {
-    return `it did not exit within ${Math.round(program.exit.durationMs)} ms and was stopped ${printed}`;
+    return t('end.killed', { ms: { ms: Math.round(program.exit.durationMs) }, n });
   }
   const { exit } = program;
   if (exit.signal !== null || exit.exitCode !== 0) {
     const thrown = thrownError(program.stderr);
     const stderr = program.stderr.trim().split('\n').slice(0, 3).join(' / ');
-    return `it ${exit.limit ? `was stopped at the ${exit.limit} limit` : describeExit(exit)} ${printed}${thrown ? ` after throwing ${thrown}` : stderr ? ` (stderr: ${stderr.slice(0, 300)})` : ''}`;
+    if (exit.limit) {
+      const limit = exit.limit;
+      if (thrown) return t('end.limitThrown', { limit, n, error: thrown });
+      return stderr ? t('end.limitStderr', { limit, n, stderr: stderr.slice(0, 300) }) : t('end.limit', { limit, n });
+    }
+    const how = describeExit(exit);
+    if (thrown) return t('end.exitThrown', { how, n, error: thrown });
+    return stderr ? t('end.exitStderr', { how, n, stderr: stderr.slice(0, 300) }) : t('end.exit', { how, n });
   }
   return '';
 }
@@ -480,22 +491,22 @@ export function describeEnd(run: Run): string {
 /** A short view of a run's stdout: its first and last lines, numbered, and how many. */
 export function renderSummary(run: Run, head = 8, tail = 3): string {
   const { lines } = run;
-  if (lines.length === 0) return '(no output)';
+  if (lines.length === 0) return t('view.noOutput');
   const row = (i: number) => `${String(i + 1).padStart(5)}  ${lines[i]}`;
   if (lines.length <= head + tail + 1) return lines.map((_, i) => row(i)).join('\n');
-  return [...Array.from({ length: head }, (_, i) => row(i)), `  … (${lines.length - head - tail} more line(s))`, ...Array.from({ length: tail }, (_, i) => row(lines.length - tail + i))].join('\n');
+  return [...Array.from({ length: head }, (_, i) => row(i)), `  ${t('view.moreLines', { n: lines.length - head - tail })}`, ...Array.from({ length: tail }, (_, i) => row(lines.length - tail + i))].join('\n');
 }
 
 /** stdout lines around line `at` (1-based), numbered, `>` marking it. */
 export function around(lines: string[], at: number, before = 5, after = 4): string {
-  if (lines.length === 0) return '(no output)';
+  if (lines.length === 0) return t('view.noOutput');
   const from = Math.max(0, at - 1 - before);
   const to = Math.min(lines.length, at + after);
   const shown: string[] = [];
-  if (from > 0) shown.push(`… (${from} line(s) before)`);
+  if (from > 0) shown.push(t('view.linesBefore', { n: from }));
   for (let i = from; i < to; i++) shown.push(`${i === at - 1 ? '>' : ' '}${String(i + 1).padStart(5)}  ${lines[i]}`);
-  if (to < lines.length) shown.push(`… (${lines.length - to} more line(s))`);
-  if (at > lines.length) shown.push(`>${String(at).padStart(5)}  (missing)`);
+  if (to < lines.length) shown.push(t('view.moreLines', { n: lines.length - to }));
+  if (at > lines.length) shown.push(`>${String(at).padStart(5)}  ${t('view.missing')}`);
   return shown.join('\n');
 }
 
@@ -504,9 +515,9 @@ export function expectedAround(ticket: number, tickets: number, before = 5, afte
   const from = Math.max(1, ticket - before);
   const to = Math.min(tickets, ticket + after);
   const shown: string[] = [];
-  if (from > 1) shown.push(`… (T1 to T${from - 1})`);
+  if (from > 1) shown.push(t('view.ticketsBefore', { last: String(from - 1) }));
   for (let n = from; n <= to; n++) shown.push(`${n === ticket ? '>' : ' '}${String(n).padStart(5)}  W<k> --- T${n}`);
-  if (to < tickets) shown.push(`… (T${to + 1} to T${tickets}, then ${SOLD_OUT})`);
+  if (to < tickets) shown.push(t('view.ticketsAfter', { from: String(to + 1), to: String(tickets) }));
   else shown.push(`${' '.repeat(7)}${SOLD_OUT}`);
   return shown.join('\n');
 }
@@ -520,7 +531,7 @@ export interface SequenceProblem {
   actual: string;
 }
 
-const who = (sale: Sale) => `W${sale.window} (line ${sale.line}, ${threadName(sale.thread)})`;
+const who = (sale: Sale) => t('seq.who', { window: String(sale.window), line: String(sale.line), thread: threadName(sale.thread) });
 
 /**
  * Whether the sale lines (in stdout order; other lines are not this judgement's business) are
@@ -556,12 +567,16 @@ export function sequenceProblem(run: Run): SequenceProblem | undefined {
   const lineOf = got?.line ?? (sales.at(-1)?.line ?? 0) + 1;
   if (!got) {
     const end = describeEnd(run);
-    lead = `the sales stop after ${sales.length} of ${n} tickets: T${want}${want < n ? ` to T${n}` : ''} never sold${end ? ` (${end})` : ''}`;
-    hint = 'Every window keeps selling until no ticket is left; the program exits only once every ticket is sold.';
+    const endClause = end ? t('brackets', { clause: end }) : '';
+    lead =
+      want < n
+        ? t('seq.stoppedRange', { n: sales.length, tickets: n, want: String(want), last: String(n), end: endClause })
+        : t('seq.stopped', { n: sales.length, tickets: n, want: String(want), end: endClause });
+    hint = t('seq.stoppedHint');
   } else if (got.ticket > n) {
     const first = byTicket.get(got.ticket)![0]!;
-    lead = `${who(first)} sold T${got.ticket}, but there are only ${n} tickets (TICKETS)`;
-    hint = 'Two windows both saw a ticket left and both took one: check for a ticket and take it in one step, under the same lock.';
+    lead = t('seq.beyond', { who: who(first), ticket: String(got.ticket), tickets: n });
+    hint = t('seq.beyondHint');
   } else if (got.ticket < want) {
     const earlier = byTicket.get(got.ticket)![0]!;
     const all = byTicket.get(got.ticket)!;
@@ -569,32 +584,33 @@ export function sequenceProblem(run: Run): SequenceProblem | undefined {
     // (a run stopped early, or still in progress, may end with a few tickets sold once).
     const sold = [...byTicket.keys()].filter((t) => t <= n).length;
     const everyTicketK = sold >= 2 && duplicated.length >= 0.9 * sold && all.length > 1;
-    lead = `T${got.ticket} was sold ${all.length === 2 ? 'twice' : `${all.length} times`}: by ${list(all.map(who), 4)}`;
-    if (earlier === got) lead = `T${got.ticket} was sold out of turn by ${who(got)}`;
-    hint = everyTicketK
-      ? 'Every window sold every ticket: each worker thread has its own copy of module-level variables (a `let tickets` in a module is not shared), so keep the next ticket number in a SharedArrayBuffer (Atomics) or have one thread hand the tickets out by messages.'
-      : 'Two windows took the same ticket: read the next ticket and advance it in one step under a lock (a check-then-take without a lock lets two windows read the same number).';
+    lead =
+      all.length === 2
+        ? t('seq.twice', { ticket: String(got.ticket), who: list(all.map(who), 4) })
+        : t('seq.times', { ticket: String(got.ticket), n: all.length, who: list(all.map(who), 4) });
+    if (earlier === got) lead = t('seq.outOfTurn', { ticket: String(got.ticket), who: who(got) });
+    hint = everyTicketK ? t('seq.everyTicketHint') : t('seq.sameTicketHint');
   } else {
     // got.ticket > want: T<want> comes later, or never.
     const later = byTicket.get(want)?.[0];
     if (later) {
-      lead = `the lines are out of ticket order: ${who(got)} printed \`${got.text}\` before ${who(later)} printed \`${later.text}\``;
-      hint = 'A window took the earlier ticket but another printed its later ticket first: take the next ticket and print its line as one step, inside one lock, writing with fs.writeSync(1, …) before releasing it (an Atomics.add for the number with the print after it lets another window print in between).';
+      lead = t('seq.order', { got: who(got), gotText: got.text, later: who(later), laterText: later.text });
+      hint = t('seq.orderHint');
     } else {
-      lead = `T${want} was never sold: line ${got.line} is \`${got.text}\`, where T${want} was due`;
-      hint = 'A ticket was skipped: advance the next-ticket number exactly once per sale, under the lock.';
+      lead = t('seq.skipped', { want: String(want), line: String(got.line), text: got.text });
+      hint = t('seq.skippedHint');
     }
   }
   const parts: string[] = [];
-  if (duplicated.length > 0) parts.push(`${duplicated.length} ticket(s) sold more than once`);
-  if (beyond.length > 0) parts.push(`${beyond.length} ticket(s) beyond T${n} (${list(beyond.map((t) => `T${t}`), 3)})`);
-  if (missing.length > 0 && !run.stoppedEarly) parts.push(`${missing.length} ticket(s) never sold`);
-  if (inversions > 0) parts.push(`${inversions} place(s) where a ticket follows a later one`);
+  if (duplicated.length > 0) parts.push(t('seq.duplicated', { n: duplicated.length }));
+  if (beyond.length > 0) parts.push(t('seq.beyondCount', { n: beyond.length, tickets: String(n), list: list(beyond.map((b) => `T${b}`), 3) }));
+  if (missing.length > 0 && !run.stoppedEarly) parts.push(t('seq.missing', { n: missing.length }));
+  if (inversions > 0) parts.push(t('seq.inversions', { n: inversions }));
   const relayed = run.writes.some((w) => w.relay);
-  if (relayed) hint += ' The windows print with console.log, which the main thread relays to stdout later and in its own order: write with fs.writeSync(1, …) inside the step.';
-  const summary = `In all: ${sales.length} sale line(s) for ${n} tickets${parts.length > 0 ? `; ${parts.join(', ')}` : ''}.`;
+  const summary =
+    parts.length > 0 ? t('seq.summaryParts', { n: sales.length, tickets: n, parts: parts.join(t('list.sep')) }) : t('seq.summary', { n: sales.length, tickets: n });
   return {
-    message: `${lead}. ${summary} ${hint}`,
+    message: relayed ? t('seq.message2', { lead, summary, hint, relayed: t('seq.relayedHint') }) : t('seq.message', { lead, summary, hint }),
     expected: expectedAround(Math.min(want, Math.max(n, 1)), n),
     actual: around(run.lines, lineOf),
   };

@@ -10,6 +10,8 @@
  * its own CPU time, which the load of other programs does not inflate.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { currentLanguage } from '../../grader/i18n/language.ts';
+import { formatValue } from '../../grader/i18n/message-format.ts';
 import type { RunningServer } from '../../grader/sandbox/sandbox.ts';
 
 export interface Sched {
@@ -75,4 +77,5 @@ export function difference(after: Sched | undefined, before: Sched | undefined):
   return { runMs: after.runMs - before.runMs, waitMs: after.waitMs - before.waitMs };
 }
 
-export const ms = (value: number): string => `${Math.round(value)} ms`;
+/** A duration for messages, in the grading's language: "1,234 ms" / "1,234毫秒". */
+export const ms = (value: number): string => formatValue(currentLanguage(), { ms: Math.round(value) });

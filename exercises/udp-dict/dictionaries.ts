@@ -3,19 +3,22 @@
  * of each parsing clause, and the big files of the start and load checks (seeded).
  */
 import type { Random } from '../../grader/probes/segmentation.ts';
+import { text } from './messages.ts';
 import { syntheticMeaning, syntheticWord, type Entry } from './protocol.ts';
 
+const { t } = text;
+
 /** Runs of spaces and tabs between word and meaning; inner spacing kept; trailing spaces trimmed. */
-export const SPACING_LINES: { line: string; word: string; meaning: string; how: string }[] = [
-  { line: 'abandon    v. go away from; forsake', word: 'abandon', meaning: 'v. go away from; forsake', how: 'four spaces after the word (the contract\'s example)' },
-  { line: 'ability\tn. 能力; 才能', word: 'ability', meaning: 'n. 能力; 才能', how: 'one tab after the word' },
-  { line: 'able \t \tadj. 能够的', word: 'able', meaning: 'adj. 能够的', how: 'spaces and tabs mixed after the word' },
-  { line: 'abroad\t\t\tadv. 在国外', word: 'abroad', meaning: 'adv. 在国外', how: 'three tabs after the word' },
-  { line: 'absence n.  the  state   of being away', word: 'absence', meaning: 'n.  the  state   of being away', how: 'runs of spaces inside the meaning (kept)' },
-  { line: 'abstract   adj.\tthinking\t\tof ideas', word: 'abstract', meaning: 'adj.\tthinking\t\tof ideas', how: 'tabs inside the meaning (kept)' },
-  { line: 'academic  adj. 学术的   \t ', word: 'academic', meaning: 'adj. 学术的', how: 'spaces and a tab after the meaning (trimmed)' },
-  { line: 'accent n. 口音 ;  腔调  ', word: 'accent', meaning: 'n. 口音 ;  腔调', how: 'inner runs kept, trailing spaces trimmed' },
-  { line: 'x\t\ty', word: 'x', meaning: 'y', how: 'a one-letter word and meaning around two tabs' },
+export const SPACING_LINES: { line: string; word: string; meaning: string; readonly how: string }[] = [
+  { line: 'abandon    v. go away from; forsake', word: 'abandon', meaning: 'v. go away from; forsake', get how() { return t('spacing.abandon'); } },
+  { line: 'ability\tn. 能力; 才能', word: 'ability', meaning: 'n. 能力; 才能', get how() { return t('spacing.ability'); } },
+  { line: 'able \t \tadj. 能够的', word: 'able', meaning: 'adj. 能够的', get how() { return t('spacing.able'); } },
+  { line: 'abroad\t\t\tadv. 在国外', word: 'abroad', meaning: 'adv. 在国外', get how() { return t('spacing.abroad'); } },
+  { line: 'absence n.  the  state   of being away', word: 'absence', meaning: 'n.  the  state   of being away', get how() { return t('spacing.absence'); } },
+  { line: 'abstract   adj.\tthinking\t\tof ideas', word: 'abstract', meaning: 'adj.\tthinking\t\tof ideas', get how() { return t('spacing.abstract'); } },
+  { line: 'academic  adj. 学术的   \t ', word: 'academic', meaning: 'adj. 学术的', get how() { return t('spacing.academic'); } },
+  { line: 'accent n. 口音 ;  腔调  ', word: 'accent', meaning: 'n. 口音 ;  腔调', get how() { return t('spacing.accent'); } },
+  { line: 'x\t\ty', word: 'x', meaning: 'y', get how() { return t('spacing.x'); } },
 ];
 
 /** A file with blank lines and words without a meaning (LF). */

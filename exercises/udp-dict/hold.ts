@@ -14,6 +14,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { CheckContext } from '../../grader/exercise/define.ts';
 import type { RunningServer } from '../../grader/sandbox/sandbox.ts';
+import { text } from './messages.ts';
+
+const { t } = text;
 
 /** Polling interval while the kernel stops the group: bounds the latency of noticing, nothing more. */
 const POLL_MS = 1;
@@ -79,11 +82,11 @@ export async function whileServerStopped(ctx: CheckContext, server: RunningServe
       // Polling the kernel's process table while it stops the group, not waiting for the server.
       await delay(POLL_MS);
     }
-    ctx.note(held ? 'the server is stopped (SIGSTOP): the next queries wait together in its receive queue' : 'the server could not be seen stopped: the next queries are sent anyway');
+    ctx.note(held ? t('hold.stopped') : t('hold.notSeen'));
     await work();
   } finally {
     proc.signalGroup('SIGCONT');
-    ctx.note('the server is resumed (SIGCONT)');
+    ctx.note(t('hold.resumed'));
   }
   return held;
 }

@@ -17,6 +17,9 @@ import { CheckFailure, SubmissionError } from '../../grader/model/errors.ts';
 import { show } from '../../grader/probes/expect.ts';
 import type { UdpProbe } from '../../grader/probes/udp.ts';
 import type { RunningServer } from '../../grader/sandbox/sandbox.ts';
+import { text as messages } from './messages.ts';
+
+const { t } = messages;
 
 export { ABSENCE_MS } from '../../grader/probes/expect.ts';
 
@@ -141,19 +144,19 @@ export function replyMatches(reply: Buffer, expected: Expected, strict: Strictne
 }
 
 export function describeExpected(expected: Expected, strict: Strictness = {}): string {
-  if (expected.kind === 'meaning') return `the meaning ${show(expected.text, 100)}`;
-  return strict.exactNotFound ? `exactly ${show(NOT_FOUND)}` : show(NOT_FOUND);
+  if (expected.kind === 'meaning') return t('expected.meaning', { text: show(expected.text, 100) });
+  return strict.exactNotFound ? t('expected.exactNotFound', { text: show(NOT_FOUND) }) : show(NOT_FOUND);
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** A datagram for a message: quoted text, or hex when it is not valid UTF-8 or has control bytes. */
 export function showDatagram(datagram: Uint8Array, max = 100): string {
-  if (datagram.length === 0) return 'an empty datagram (0 bytes)';
+  if (datagram.length === 0) return t('datagram.empty');
   try {
     const text = strictUtf8.decode(datagram);
     const shown = show(text, max);
-    return Buffer.byteLength(text) > max ? `${shown} (${datagram.length} bytes)` : shown;
+    return Buffer.byteLength(text) > max ? t('datagram.long', { shown, n: datagram.length }) : shown;
   } catch {
     return show(Buffer.from(datagram), max);
   }
@@ -186,7 +189,7 @@ export class Client {
   }
 
   get label(): string {
-    return `${this.letter} (${this.probe.label}, port ${this.probe.localPort})`;
+    return t('client.label', { letter: this.letter, probe: this.probe.label, port: String(this.probe.localPort) });
   }
 
   /** Sends a datagram without waiting for anything (a datagram that must be ignored). */
@@ -201,7 +204,7 @@ export class Client {
     if (left <= 0) return false;
     if (left === 1) this.#late.delete(key);
     else this.#late.set(key, left - 1);
-    this.ctx.transcript.note('a late copy of the reply to an earlier resent query: not judged', this.probe.label);
+    this.ctx.transcript.note(t('note.lateCopy'), this.probe.label);
     return true;
   }
 
@@ -232,8 +235,11 @@ export class Client {
     const wait = this.ctx.ms(REPLY_WAIT_MS);
     for (let sends = 1; ; sends++) {
       if (sends > 1) {
-        const total = options.until === undefined ? ` of ${RESENDS}` : '';
-        this.ctx.transcript.note(`no reply within ${wait} ms: resend ${sends - 1}${total}`, this.probe.label);
+        const note =
+          options.until === undefined
+            ? t('note.resend', { ms: { ms: wait }, n: sends - 1, total: RESENDS })
+            : t('note.resendUntil', { ms: { ms: wait }, n: sends - 1 });
+        this.ctx.transcript.note(note, this.probe.label);
       }
       await this.probe.send(query);
       const reply = await this.receive(wait);
@@ -251,14 +257,14 @@ export class Client {
 export function describeNone(answer: { sends: number; waitedMs: number }, ctx: CheckContext): string {
   const wait = ctx.ms(REPLY_WAIT_MS);
   return answer.sends === 1
-    ? `nothing within ${wait} ms`
-    : `nothing within ${wait} ms, ${answer.sends} times (sent, then resent ${answer.sends - 1} times; ${answer.waitedMs} ms in all)`;
+    ? t('none.once', { ms: { ms: wait } })
+    : t('none.resent', { ms: { ms: wait }, sends: answer.sends, resends: answer.sends - 1, all: { ms: answer.waitedMs } });
 }
 
 export function describeAnswer(answer: Answer, ctx: CheckContext): string {
   if (answer.kind === 'none') return describeNone(answer, ctx);
-  const resent = answer.sends > 1 ? ` (after ${answer.sends - 1} resend${answer.sends > 2 ? 's' : ''})` : '';
-  return `${showDatagram(answer.value)}${resent}`;
+  const shown = showDatagram(answer.value);
+  return answer.sends > 1 ? t('answer.resent', { shown, n: answer.sends - 1 }) : shown;
 }
 
 /** A server and the clients of one check. */
@@ -285,11 +291,12 @@ export class Session {
   }
 
   /** Fails with how the server ended when it is no longer running. */
-  assertRunning(after: string, hint = 'No datagram may stop the server: catch errors around the handling of each datagram.'): void {
+  assertRunning(after: string, hint = t('crash.hint')): void {
     const exit = this.server.process.exitInfo;
     if (!exit) return;
-    const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
-    throw new CheckFailure(`The server ${how} ${after}. ${hint}`);
+    throw new CheckFailure(
+      exit.signal ? t('crash.killed', { signal: exit.signal, after, hint }) : t('crash.exited', { code: String(exit.exitCode), after, hint }),
+    );
   }
 
   /**
@@ -306,10 +313,15 @@ export class Session {
     const answer = await client.ask(query);
     if (answer.kind === 'reply' && replyMatches(answer.value, expected, options.strict)) return answer.value;
     const what = options.what ?? showDatagram(typeof query === 'string' ? Buffer.from(query) : query);
-    if (answer.kind === 'none') this.assertRunning(`${options.before ? `${options.before}, ` : ''}after ${client.label} sent ${what}, which got no reply`);
+    if (answer.kind === 'none') {
+      this.assertRunning(
+        options.before ? t('crash.noReplyBefore', { before: options.before, client: client.label, what }) : t('crash.noReply', { client: client.label, what }),
+      );
+    }
     const got = describeAnswer(answer, this.ctx);
+    const params = { client: client.label, what, expected: describeExpected(expected, options.strict), got, hint: options.hint };
     throw new CheckFailure(
-      `${options.before ? `${options.before}, ` : ''}${client.label} sent ${what} and expected ${describeExpected(expected, options.strict)}, but got ${got}. ${options.hint}`.replace(/^./, (c) => c.toUpperCase()),
+      options.before ? t('answer.wrongBefore', { ...params, before: options.before }) : t('answer.wrong', params),
       {
         expected: expected.kind === 'meaning' ? expected.text : NOT_FOUND,
         actual: answer.kind === 'reply' ? showDatagram(answer.value, 400) : got,

@@ -12,6 +12,7 @@
  */
 import { isolationModeFromEnv, resolveIsolation } from '../sandbox/isolation.ts';
 import { currentLanguage } from '../i18n/language.ts';
+import { exerciseTitle } from '../model/exercise.ts';
 import { spawnInNetworkJail, type JailedChild } from '../sandbox/jailed-child.ts';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, rmSync } from 'node:fs';
@@ -147,7 +148,7 @@ export async function classExercises(exercises: ExerciseDefinition[], checkIds: 
       const checks = checkIds.length ? all.filter((c) => checkIds.includes(c.id)) : all;
       return {
         id: e.meta.id,
-        title: `${e.meta.title} (${e.meta.titleZh})`,
+        title: exerciseTitle(e.meta, currentLanguage()),
         maxScore: checks.reduce((s, c) => s + c.points, 0),
         checks: checks.map((c) => ({ id: c.id, title: c.title, maxPoints: c.points })),
       };

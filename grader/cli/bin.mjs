@@ -10,7 +10,8 @@ const cli = fileURLToPath(new URL('./netgrade.ts', import.meta.url));
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major > 23 || (major === 23 && minor >= 6) || (major === 22 && minor >= 18)) {
   const { main } = await import(cli);
-  process.exitCode = await main(process.argv.slice(2));
+  // As netgrade.ts does when run directly: exit once the reports are written.
+  process.exit(await main(process.argv.slice(2)));
 } else {
   const node24 = fileURLToPath(new URL('../../node_modules/node/bin/node', import.meta.url));
   if (!existsSync(node24)) {

@@ -4,8 +4,9 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
-import { join, relative, resolve } from 'node:path';
-import { loadExercises } from '../exercise/registry.ts';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { exerciseIds, loadExercises } from '../exercise/registry.ts';
+import { watchCommand } from './watch-command.ts';
 import { UsageError } from '../model/errors.ts';
 import type { SubmissionResult } from '../model/results.ts';
 import { CiReporter, type CiFormat } from '../reporters/ci-formats.ts';
@@ -26,7 +27,29 @@ export async function gradeCommand(submissions: string[], options: GradeCliOptio
       throw new UsageError(t('grade.notFound', { folder }));
     }
   }
+  // A folder named like an exercise (`my-work/sticky-packets`, or `.` inside it) that is not
+  // itself a submission: grade that exercise of its parent folder.
+  const known = await exerciseIds();
+  submissions = submissions.map((folder) => {
+    const id = basename(resolve(folder));
+    const holdsExercises = known.some((k) => existsSync(join(folder, k)));
+    if (!known.includes(id) || holdsExercises) return folder;
+    if (!options.exercise.includes(id)) options = { ...options, exercise: [...options.exercise, id] };
+    process.stderr.write(t('grade.exerciseFolder', { folder, exercise: id }) + '\n');
+    return dirname(resolve(folder));
+  });
   const exercises = await loadExercises(options.exercise);
+  if (options.watch) {
+    return watchCommand({
+      submission: submissions[0]!,
+      exercises,
+      seed: options.seed ?? randomInt(0, 2 ** 31),
+      options: { quizBank: options.quizBank },
+      sandbox: { ...DEFAULT_SANDBOX_CONFIG, timeScale: options.timeScale },
+      checkIds: options.check,
+      retries: options.retries,
+    });
+  }
   const seed = options.seed ?? randomInt(0, 2 ** 31);
   const outBase = resolve(options.out ?? 'reports');
   const several = submissions.length > 1 || options.out === undefined;

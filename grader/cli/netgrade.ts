@@ -10,7 +10,10 @@ import { exerciseIds, loadExercise } from '../exercise/registry.ts';
 import { InfrastructureError, UsageError } from '../model/errors.ts';
 import { GRADER_VERSION } from '../version.ts';
 import { batchCommand, mergeCommand } from './batch-command.ts';
+import { doctorCommand } from './doctor-command.ts';
+import { exportCommand } from './export-command.ts';
 import { gradeCommand } from './grade-command.ts';
+import { DEFAULT_INIT_DIR, initCommand } from '../init/init-command.ts';
 import { chooseIsolation, rerunInNetworkJail } from './network-jail.ts';
 import { BatchCliOptions, GradeCliOptions, REPORTERS } from './options.ts';
 import { DEFAULT_RETRIES } from '../runner/run-check.ts';
@@ -54,7 +57,8 @@ function program(setExitCode: (code: number) => void, argv: string[]): Command {
 
   gradingOptions(withLang(cli.command('grade')))
     .description(t('grade.description'))
-    .argument('<submission...>', t('grade.submission'))
+    .argument('[submission...]', t('grade.submission'))
+    .option('-w, --watch', t('option.watch'))
     .option('-r, --reporter <list>', t('option.reporter', { list: REPORTERS.join(', ') }), 'terminal,html,json')
     .option('-o, --out <dir>', t('option.out'))
     .option('--seed <n>', t('option.seed'))
@@ -66,7 +70,7 @@ function program(setExitCode: (code: number) => void, argv: string[]): Command {
       if (!parsed.success) throw new UsageError(t('error.option', { details: z.prettifyError(parsed.error) }));
       chooseIsolation(parsed.data.isolation);
       const jailed = await rerunInNetworkJail(argv);
-      setExitCode(jailed ?? (await gradeCommand(submissions, parsed.data)));
+      setExitCode(jailed ?? (await gradeCommand(submissions.length > 0 ? submissions : ['.'], parsed.data)));
     });
 
   gradingOptions(withLang(cli.command('batch')))
@@ -91,6 +95,30 @@ function program(setExitCode: (code: number) => void, argv: string[]): Command {
     .requiredOption('-o, --out <dir>', t('option.mergeOut'))
     .action(async (dirs: string[], raw: { out: string }) => {
       setExitCode(await mergeCommand(dirs, raw.out));
+    });
+
+  withLang(cli.command('init'))
+    .description(t('init.description'))
+    .argument('<exercise>', t('init.exercise'))
+    .argument('[dir]', t('init.dir'), DEFAULT_INIT_DIR)
+    .action(async (exercise: string, dir: string) => {
+      setExitCode(await initCommand(exercise, dir, { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) }));
+    });
+
+  withLang(cli.command('doctor'))
+    .description(t('doctor.description'))
+    .option('--json', t('option.doctorJson'))
+    .action(async (raw: { json?: boolean }) => {
+      setExitCode(await doctorCommand({ json: raw.json === true }));
+    });
+
+  withLang(cli.command('export'))
+    .description(t('export.description'))
+    .argument('<platform>', t('export.platform'))
+    .addOption(new Option('-e, --exercise <id>', t('option.exportExercise')).argParser(collect))
+    .requiredOption('-o, --out <path>', t('option.exportOut'))
+    .action(async (platform: string, raw: { exercise?: string[]; out: string }) => {
+      setExitCode(await exportCommand(platform, raw.exercise ?? [], raw.out));
     });
 
   withLang(cli.command('list'))
@@ -159,5 +187,9 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  process.exitCode = await main(process.argv.slice(2));
+  // Exit at once once the reports are written (stdout and stderr are synchronous on Linux):
+  // seen once after a whole class's worth of probes, Node's exit-time cleanup spun for minutes
+  // on a socket handle left over from a probe (FreeEnvironment → CleanupHandles), after every
+  // report was out. The grading is finished; nothing it started needs a graceful end here.
+  process.exit(await main(process.argv.slice(2)));
 }

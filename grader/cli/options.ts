@@ -47,6 +47,8 @@ export const GradeCliOptions = z.object({
   seed: seed.optional(),
   quizBank: z.string().optional(),
   exitZero: z.boolean().default(false),
+  /** Re-grade on every save (grade --watch). */
+  watch: z.boolean().default(false),
   timeScale: z.coerce.number().positive({ error: say('zod.aboveZero') }).max(20).default(1),
   retries,
   isolation,

@@ -11,6 +11,7 @@ import type { Random } from '../probes/segmentation.ts';
 import type { TcpProbe } from '../probes/tcp.ts';
 import type { Transcript } from '../probes/transcript.ts';
 import type { UdpProbe } from '../probes/udp.ts';
+import type { Attachment } from '../model/results.ts';
 
 /** Options that reach the checks from the command line. */
 export interface GradeOptions {
@@ -25,6 +26,11 @@ export interface CheckContext {
   readonly random: Random;
   readonly transcript: Transcript;
   readonly options: GradeOptions;
+  /**
+   * Aborted when the check's deadline passes or the check ends: a probe that runs on by
+   * itself (a browser, a load generator) stops on it instead of outliving its check.
+   */
+  readonly signal: AbortSignal;
   /**
    * Absolute path of the grader's private copy of the submission's exercise folder (read
    * only: never write there). For harnesses that import a student's module, e.g.
@@ -51,6 +57,18 @@ export interface CheckContext {
   readSubmissionFile(name: string): Promise<Buffer | undefined>;
   /** Adds a line to the transcript for the reader of the report. */
   note(text: string): void;
+  /**
+   * Attaches evidence for the reader of the report (a screenshot, a network log), in the
+   * manner of Playwright's `testInfo.attach`: shown under the check, worth no points.
+   */
+  attach(attachment: AttachmentInput): void;
+}
+
+/** What a check attaches: the body as bytes (images) or text (text/plain, application/json). */
+export interface AttachmentInput {
+  name: string;
+  contentType: Attachment['contentType'];
+  body: Buffer | string;
 }
 
 export interface CheckDefinition {

@@ -69,6 +69,8 @@ export const verdicts = defineCatalogue(
     'notSubmitted.title': 'No folder {folder} in the submission',
     'notSubmitted.message': "Put this exercise's files in {folder} inside your submission folder ({files}).",
     'notSubmitted.check': 'Not run: the exercise was not submitted.',
+    'notSubmitted.misplaced': '{files} {n|one:is|other:are} at the top of the graded folder: move {n|one:it|other:them} to {targets}.',
+    'notSubmitted.misplacedShared': '{file} is at the top of the graded folder: it belongs in the folder of its exercise, {targets}.',
     'leftOut': 'Left out of grading: {what}.',
   },
   {
@@ -137,6 +139,8 @@ export const verdicts = defineCatalogue(
     'notSubmitted.title': '提交中没有 {folder} 文件夹',
     'notSubmitted.message': '请把这道题的文件放在提交文件夹下的 {folder} 里（{files}）。',
     'notSubmitted.check': '未运行：这道题没有提交。',
+    'notSubmitted.misplaced': '{files} 放在了被评分文件夹的最上层（共 {n} 个）：请移到 {targets}。',
+    'notSubmitted.misplacedShared': '{file} 放在了被评分文件夹的最上层：它应放进所属题目的文件夹，{targets}。',
     'leftOut': '未参与评分：{what}。',
   },
 );

@@ -78,3 +78,8 @@ export const ExerciseMeta = z
   .strict();
 export type ExerciseMeta = z.infer<typeof ExerciseMeta>;
 export type ExerciseMetaInput = z.input<typeof ExerciseMeta>;
+
+/** The exercise's title as a reader of `language` sees it (English readers also get the course's Chinese name). */
+export function exerciseTitle(meta: Pick<ExerciseMeta, 'title' | 'titleZh'>, language: string): string {
+  return language === 'zh-CN' ? meta.titleZh : `${meta.title} (${meta.titleZh})`;
+}

@@ -114,6 +114,20 @@ export const CheckAttempt = z.object({
 });
 export type CheckAttempt = z.infer<typeof CheckAttempt>;
 
+/**
+ * Evidence a check attached for the reader of the report (a browser's screenshot of the
+ * student's page, a network log): it costs and earns no points. Images are base64, text and
+ * JSON are UTF-8.
+ */
+export const Attachment = z.object({
+  /** What it shows, in the report's language ("Screenshot of /index.html"). */
+  name: z.string(),
+  contentType: z.enum(['image/png', 'image/jpeg', 'text/plain', 'application/json']),
+  encoding: z.enum(['base64', 'utf8']),
+  body: z.string(),
+});
+export type Attachment = z.infer<typeof Attachment>;
+
 export const CheckResult = z.object({
   id: z.string(),
   title: z.string(),
@@ -144,6 +158,8 @@ export const CheckResult = z.object({
    * check was not re-run). A `flaky` check's last re-run passed; otherwise every re-run failed.
    */
   attempts: z.array(CheckAttempt).optional(),
+  /** Evidence attached by the check's first attempt (see `Attachment`); absent when none. */
+  attachments: z.array(Attachment).optional(),
   /** The seed of the check's random choices: `--seed` with the run's seed replays it. */
   seed: z.number().int(),
   /** Who may see this result (the check's `visibility`); `visible` when undefined. */

@@ -94,7 +94,19 @@ function matchesLine(expected: LineExpectation, line: string): boolean {
 /** `After sending "LIST\n" on c1, <body> <hint>`: `after` is written as given, capitalised. */
 function sentence(context: { after: string; hint?: string | undefined }, probe: TcpProbe, body: string): string {
   const lead = context.after ? capitalise(t('expect.lead', { after: context.after, conn: probe.label, body })) : t('expect.leadNoAfter', { conn: probe.label, body });
-  return `${lead}${context.hint ? ` ${context.hint}` : ''}`;
+  return joinSentences(lead, context.hint);
+}
+
+const CJK = /[\p{Script=Han}\u3000-\u303f\uff00-\uffef]/u;
+
+/**
+ * Joins sentences as each language writes them: English with a space between, Chinese
+ * (a sentence ending in 。, or beginning with a Han character) without one.
+ */
+export function joinSentences(...parts: Array<string | undefined>): string {
+  return parts
+    .filter((part): part is string => part !== undefined && part !== '')
+    .reduce((text, part) => (text === '' ? part : CJK.test(text.at(-1)!) || CJK.test(part.charAt(0)) ? `${text}${part}` : `${text} ${part}`), '');
 }
 
 /**
@@ -196,7 +208,7 @@ export async function withContext<T>(prefix: string, hint: string, work: () => P
   } catch (error) {
     if (!(error instanceof CheckFailure)) throw error;
     const body = prefix ? `${error.message.charAt(0).toLowerCase()}${error.message.slice(1)}` : error.message;
-    const message = `${prefix ? `${prefix} ` : ''}${body}${hint ? ` ${hint}` : ''}`;
+    const message = joinSentences(prefix, body, hint);
     throw new CheckFailure(message, {
       ...(error.expected === undefined ? {} : { expected: error.expected }),
       ...(error.actual === undefined ? {} : { actual: error.actual }),

@@ -2,6 +2,7 @@
  * How a probe cuts the bytes it sends into TCP segments. Every random choice comes from a
  * seeded generator, so a failure replays exactly with the same seed.
  */
+import { messages } from '../i18n/messages.ts';
 
 /** A small, fast, seedable PRNG (mulberry32). Hand-written: 6 lines, no dependency needed. */
 export class Random {
@@ -69,18 +70,20 @@ export const randomSplits = (maxSegments = 12): Segmentation => ({ kind: 'random
 export const utf8Split: Segmentation = { kind: 'utf8-split' };
 export const splitAt = (...offsets: number[]): Segmentation => ({ kind: 'at', offsets });
 
+const { t } = messages;
+
 export function describeSegmentation(plan: Segmentation): string {
   switch (plan.kind) {
     case 'whole':
-      return 'in one segment';
+      return t('segmentation.whole');
     case 'bytewise':
-      return 'one byte per segment';
+      return t('segmentation.bytewise');
     case 'random':
-      return 'in random segments';
+      return t('segmentation.random');
     case 'utf8-split':
-      return 'split inside multi-byte characters';
+      return t('segmentation.utf8');
     case 'at':
-      return `split at byte ${plan.offsets.join(', ')}`;
+      return t('segmentation.at', { offsets: plan.offsets.map(String) });
   }
 }
 

@@ -8,6 +8,9 @@ import { CheckFailure } from '../model/errors.ts';
 import { waitUntilConsumed, type Endpoint } from './delivery.ts';
 import { describeSegmentation, segment, whole, type Random, type Segmentation } from './segmentation.ts';
 import type { Transcript } from './transcript.ts';
+import { messages } from '../i18n/messages.ts';
+
+const { t } = messages;
 
 export type ReadOutcome<T> =
   | { kind: 'ok'; value: T }
@@ -79,15 +82,15 @@ export class TcpProbe {
     });
     socket.on('end', () => {
       this.#peerEnded = true;
-      this.#transcript.event(label, 'peer-end', 'the server closed its side (FIN)');
+      this.#transcript.event(label, 'peer-end', t('transcript.peerEnd'));
       this.#notify();
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'ECONNRESET' || error.code === 'EPIPE') {
         this.#reset = true;
-        this.#transcript.event(label, 'reset', `connection reset by the server (${error.code})`);
+        this.#transcript.event(label, 'reset', t('transcript.peerReset', { code: String(error.code) }));
       } else {
-        this.#transcript.note(`socket error: ${error.code ?? error.message}`, label);
+        this.#transcript.note(t('transcript.socketError', { error: error.code ?? error.message }), label);
       }
       this.#notify();
     });
@@ -110,7 +113,7 @@ export class TcpProbe {
       }, timeoutMs);
       socket.once('connect', () => {
         clearTimeout(timer);
-        options.transcript.event(label, 'open', `connected from port ${socket.localPort}`);
+        options.transcript.event(label, 'open', t('transcript.connected', { port: String(socket.localPort) }));
         resolve(new TcpProbe(socket, options, label));
       });
       socket.once('error', (error: NodeJS.ErrnoException) => {
@@ -169,7 +172,7 @@ export class TcpProbe {
     const plan = options.segmentation ?? whole;
     const segments = segment(bytes, plan, this.#random);
     const paced = options.paced ?? segments.length > 1;
-    const detail = segments.length > 1 ? `${segments.length} segments, ${describeSegmentation(plan)}` : undefined;
+    const detail = segments.length > 1 ? t('transcript.segments', { n: segments.length, how: describeSegmentation(plan) }) : undefined;
     this.#transcript.data(this.label, 'sent', bytes, detail);
     for (const [index, seg] of segments.entries()) {
       await this.#write(seg);
@@ -179,7 +182,7 @@ export class TcpProbe {
         const consumed = await waitUntilConsumed(this.#endpoint, options.paceDeadlineMs ?? DEFAULT_PACE_DEADLINE_MS);
         if (!consumed) {
           this.#paceGaveUp = true;
-          this.#transcript.note('the server stopped reading; the remaining segments were sent without waiting', this.label);
+          this.#transcript.note(t('transcript.serverStoppedReading'), this.label);
         }
       }
     }
@@ -187,7 +190,7 @@ export class TcpProbe {
 
   /** Sends a large payload as fast as the socket takes it, honouring backpressure. */
   async sendStream(bytes: Uint8Array, chunkSize = 64 * 1024): Promise<void> {
-    this.#transcript.data(this.label, 'sent', bytes, `${bytes.length} bytes in chunks of ${chunkSize}`);
+    this.#transcript.data(this.label, 'sent', bytes, t('transcript.chunks', { bytes: { bytes: bytes.length }, chunk: { bytes: chunkSize } }));
     for (let offset = 0; offset < bytes.length; offset += chunkSize) {
       if (this.#socket.destroyed) return;
       const ok = this.#socket.write(bytes.subarray(offset, offset + chunkSize));
@@ -208,14 +211,14 @@ export class TcpProbe {
   /** Half-closes our side (FIN): the server sees the end of the stream and may still reply. */
   end(): void {
     if (this.#socket.writableEnded || this.#socket.destroyed) return;
-    this.#transcript.event(this.label, 'end', 'we half-closed (FIN)');
+    this.#transcript.event(this.label, 'end', t('transcript.weEnd'));
     this.#socket.end();
   }
 
   /** Aborts the connection with a reset (RST), like a client that crashed. */
   reset(): void {
     if (this.#socket.destroyed) return;
-    this.#transcript.event(this.label, 'reset', 'we reset the connection (RST)');
+    this.#transcript.event(this.label, 'reset', t('transcript.weReset'));
     this.#socket.resetAndDestroy();
   }
 
@@ -225,7 +228,7 @@ export class TcpProbe {
    * then wait until `resume()`.
    */
   pause(): void {
-    this.#transcript.note('we stopped reading (the server\'s writes will fill the buffers)', this.label);
+    this.#transcript.note(t('transcript.stoppedReading'), this.label);
     this.#socket.pause();
   }
 

@@ -3,6 +3,7 @@
  * Rendered by the reporters (sent and received told apart, hex for binary).
  */
 import type { TranscriptEntry } from '../model/results.ts';
+import { messages } from '../i18n/messages.ts';
 
 /** Bytes kept per connection and direction; past that only the byte counts are recorded. */
 const BYTES_KEPT_PER_DIRECTION = 16 * 1024;
@@ -56,13 +57,13 @@ export class Transcript {
         this.#push(summary.entry);
       }
       summary.bytes += bytes.length;
-      summary.entry.text = `${summary.bytes} more bytes ${kind} (not shown)`;
+      summary.entry.text = messages.t(kind === 'sent' ? 'transcript.moreSent' : 'transcript.moreReceived', { bytes: { bytes: summary.bytes } });
       return;
     }
     const take = bytes.subarray(0, BYTES_KEPT_PER_DIRECTION - kept);
     this.#kept.set(key, kept + take.length);
     const entry: TranscriptEntry = { at: round(this.elapsedMs), conn, kind, data: Buffer.from(take).toString('base64') };
-    const notes = [detail, take.length < bytes.length ? `${bytes.length} bytes, first ${take.length} shown` : undefined].filter(Boolean);
+    const notes = [detail, take.length < bytes.length ? messages.t('transcript.truncated', { total: bytes.length, shown: take.length }) : undefined].filter(Boolean);
     if (notes.length > 0) entry.text = notes.join('; ');
     this.#push(entry);
   }
@@ -78,7 +79,7 @@ export class Transcript {
   entries(): TranscriptEntry[] {
     const entries = this.#entries.map((e) => ({ ...e }));
     if (this.#dropped > 0) {
-      entries.push({ at: round(this.elapsedMs), conn: '*', kind: 'note', text: `${this.#dropped} more events not recorded` });
+      entries.push({ at: round(this.elapsedMs), conn: '*', kind: 'note', text: messages.t('transcript.dropped', { count: this.#dropped }) });
     }
     return entries;
   }

@@ -4,6 +4,9 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import type { Transcript } from './transcript.ts';
+import { messages } from '../i18n/messages.ts';
+
+const { t } = messages;
 
 export type DatagramOutcome =
   | { kind: 'ok'; value: Buffer }
@@ -27,7 +30,7 @@ export class UdpProbe {
     socket.on('message', (message, remote) => {
       // Only the server's datagrams count; anything else is noted.
       if (remote.port !== serverPort) {
-        transcript.note(`datagram from unexpected port ${remote.port} ignored`, label);
+        transcript.note(t('transcript.strayDatagram', { port: String(remote.port) }), label);
         return;
       }
       transcript.data(label, 'received', message);
@@ -35,7 +38,7 @@ export class UdpProbe {
       for (const waiter of [...this.#waiters]) waiter();
       for (const listener of [...this.#listeners]) listener();
     });
-    socket.on('error', (error) => transcript.note(`socket error: ${error.message}`, label));
+    socket.on('error', (error) => transcript.note(t('transcript.socketError', { error: error.message }), label));
   }
 
   static open(serverPort: number, transcript: Transcript): Promise<UdpProbe> {
@@ -45,7 +48,7 @@ export class UdpProbe {
       socket.once('error', reject);
       socket.bind(0, '127.0.0.1', () => {
         socket.off('error', reject);
-        transcript.event(label, 'open', `UDP socket on port ${socket.address().port}`);
+        transcript.event(label, 'open', t('transcript.udpOpen', { port: String(socket.address().port) }));
         resolve(new UdpProbe(socket, serverPort, transcript, label));
       });
     });

@@ -10,7 +10,7 @@ import Handlebars from 'handlebars';
 import { currentLanguage } from '../i18n/language.ts';
 import { codeWords, messages } from '../i18n/messages.ts';
 import { ClassResult } from '../model/class.ts';
-import { renderReport } from './html.ts';
+import { proseHelper, renderReport } from './html.ts';
 import { writeJsonAtomically } from './json.ts';
 
 // ---------------------------------------------------------------- CSV
@@ -37,6 +37,7 @@ export function renderCsv(klass: ClassResult): string {
 
 const templateSource = readFileSync(new URL('./templates/class.hbs', import.meta.url), 'utf8');
 const handlebars = Handlebars.create();
+handlebars.registerHelper('prose', proseHelper);
 // preventIndent: a standalone partial call must not indent every line it renders, or each line
 // after the first of a multi-line <pre> (expected, actual, a caret excerpt) gains the call's indent.
 const template = handlebars.compile(templateSource, { strict: false, noEscape: false, preventIndent: true });

@@ -5,7 +5,7 @@
  */
 import { messages } from '../i18n/messages.ts';
 import type { Language } from '../model/language.ts';
-import type { CheckAttempt, CheckResult, CheckStatus, ExerciseResult, SubmissionResult, TranscriptEntry } from '../model/results.ts';
+import type { Attachment, AttemptTiming, CheckAttempt, CheckResult, CheckStatus, ExerciseResult, SubmissionResult, TranscriptEntry } from '../model/results.ts';
 
 type Translate = ReturnType<typeof messages.in>;
 
@@ -83,6 +83,42 @@ export interface CheckView {
   flaky: boolean;
   /** Re-runs with the same seed (empty when the check was not re-run). */
   attempts: AttemptView[];
+  /** Evidence the check attached (screenshots, logs). */
+  attachments: AttachmentView[];
+}
+
+/** An attachment as the page shows it: an image (data URL) or text in a `<pre>`. */
+export interface AttachmentView {
+  name: string;
+  /** `data:image/png;base64,…` for images. */
+  imageSrc?: string;
+  text?: string;
+}
+
+/** One part of a check's bar in the timeline (x and width in 0–1000 of the exercise's span). */
+export interface TimelineSegment {
+  x: number;
+  width: number;
+  kind: 'queued' | 'serverStart' | 'program' | 'probe' | 'exitGrace' | 'teardown';
+  /** Tooltip: "echo.basic, starting your server: 112 ms". */
+  label: string;
+}
+
+export interface TimelineRow {
+  id: string;
+  anchor: string;
+  /** CSS class of the check's status (the probe segment's colour). */
+  status: CheckStatus;
+  alone?: string;
+  segments: TimelineSegment[];
+}
+
+/** The exercise's per-check waterfall: what waited on what. */
+export interface TimelineView {
+  caption: string;
+  note: string;
+  legend: Array<{ kind: TimelineSegment['kind']; label: string }>;
+  rows: TimelineRow[];
 }
 
 export interface ExerciseView {
@@ -97,6 +133,8 @@ export interface ExerciseView {
   parts: Array<{ id: string; score: number; maxScore: number }>;
   checks: CheckView[];
   counts: string;
+  /** Absent when the results carry no timing (older graders) or no check ran. */
+  timeline?: TimelineView;
 }
 
 export interface ReportView {
@@ -141,11 +179,16 @@ export interface ReportText {
   stderr: string;
   hex: string;
   flaky: string;
+  evidence: string;
   footer: string;
   legend: string;
 }
 
 const MARKS: Record<CheckStatus, string> = { passed: '✓', failed: '✗', error: '!', timeout: '◷', skipped: '–', flaky: '≈' };
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
 
 function isPrintable(text: string): boolean {
   return !text.includes('\uFFFD') && !/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(text);
@@ -213,7 +256,7 @@ export function transcriptRow(entry: TranscriptEntry, t: Translate = messages.in
     }
     if (entry.text) row.detail = entry.text;
   } else {
-    row.detail = entry.text ?? entry.kind;
+    if (entry.text !== undefined) row.detail = entry.text;
   }
   return row;
 }
@@ -252,6 +295,69 @@ function attemptView(t: Translate, attempt: CheckAttempt): AttemptView {
   };
 }
 
+function attachmentView(attachment: Attachment): AttachmentView {
+  if (attachment.encoding === 'base64') return { name: attachment.name, imageSrc: `data:${attachment.contentType};base64,${attachment.body}` };
+  if (attachment.contentType !== 'application/json') return { name: attachment.name, text: attachment.body };
+  try {
+    return { name: attachment.name, text: JSON.stringify(JSON.parse(attachment.body), null, 2) };
+  } catch {
+    return { name: attachment.name, text: attachment.body };
+  }
+}
+
+const SEGMENT_KINDS = ['queued', 'serverStart', 'program', 'probe', 'exitGrace', 'teardown'] as const;
+const SEGMENT_FIELD = {
+  queued: 'queuedMs',
+  serverStart: 'serverStartMs',
+  program: 'programMs',
+  probe: 'probeMs',
+  exitGrace: 'exitGraceMs',
+  teardown: 'teardownMs',
+} as const satisfies Record<(typeof SEGMENT_KINDS)[number], keyof AttemptTiming>;
+
+/**
+ * The exercise's waterfall: each check's attempts as bars on the exercise's clock, split
+ * into where the time went (`CheckTiming`). Drawn by the template as inline SVG: no script.
+ */
+export function timelineView(t: Translate, exercise: ExerciseResult): TimelineView | undefined {
+  const attempts = exercise.checks.flatMap((check) => {
+    if (!check.timing) return [];
+    const all: AttemptTiming[] = [check.timing, ...(check.timing.reruns ?? [])];
+    return all.map((timing, index) => ({ check, timing, rerun: index }));
+  });
+  if (attempts.length === 0) return undefined;
+  const begin = (timing: AttemptTiming) => timing.startedAtMs - timing.queuedMs;
+  const length = (timing: AttemptTiming) => SEGMENT_KINDS.reduce((sum, kind) => sum + timing[SEGMENT_FIELD[kind]], 0);
+  const origin = Math.min(...attempts.map(({ timing }) => begin(timing)));
+  const end = Math.max(...attempts.map(({ timing }) => begin(timing) + length(timing)));
+  const span = Math.max(end - origin, 1);
+  const scale = (ms: number) => Math.round((ms / span) * 10000) / 10;
+  const what = Object.fromEntries(SEGMENT_KINDS.map((kind) => [kind, t(`html.timeline.${kind}`)])) as Record<TimelineSegment['kind'], string>;
+  const rows = attempts.map(({ check, timing, rerun }): TimelineRow => {
+    const name = rerun === 0 ? check.id : t('html.timeline.rerun', { id: check.id, n: rerun });
+    let at = begin(timing) - origin;
+    const segments: TimelineSegment[] = [];
+    for (const kind of SEGMENT_KINDS) {
+      const ms = timing[SEGMENT_FIELD[kind]];
+      if (ms > 0) segments.push({ x: scale(at), width: Math.max(scale(ms), 0.5), kind, label: t('html.timeline.segment', { id: name, what: what[kind], duration: { ms: Math.round(ms) } }) });
+      at += ms;
+    }
+    return {
+      id: name,
+      anchor: `${exercise.id}--${check.id}`.replace(/[^a-zA-Z0-9_-]/g, '-'),
+      status: check.status,
+      ...(timing.alone ? { alone: t('html.timeline.alone', { id: check.id }) } : {}),
+      segments,
+    };
+  });
+  return {
+    caption: t('html.timeline', { duration: { ms: Math.round(span) } }),
+    note: t('html.timeline.note'),
+    legend: SEGMENT_KINDS.map((kind) => ({ kind, label: what[kind] })),
+    rows,
+  };
+}
+
 function checkView(t: Translate, exerciseId: string, check: CheckResult): CheckView {
   const attempts = (check.attempts ?? []).map((attempt) => attemptView(t, attempt));
   const transcript = check.transcript.map((entry) => transcriptRow(entry, t));
@@ -273,6 +379,7 @@ function checkView(t: Translate, exerciseId: string, check: CheckResult): CheckV
     open: check.status !== 'passed' && check.status !== 'skipped',
     flaky: check.status === 'flaky',
     attempts,
+    attachments: (check.attachments ?? []).map(attachmentView),
   };
 }
 
@@ -303,6 +410,7 @@ export function reportView(result: SubmissionResult, replayCommand: string): Rep
       stderr: t('html.stderr'),
       hex: t('html.hex'),
       flaky: t('status.flaky'),
+      evidence: t('html.evidence'),
       footer: t('html.footer'),
       legend: t('status.legend'),
     },
@@ -335,6 +443,7 @@ export function reportView(result: SubmissionResult, replayCommand: string): Rep
         parts: exercise.parts,
         checks: exercise.checks.map((c) => checkView(t, exercise.id, c)),
         counts: flaky > 0 ? t('html.countsFlaky', { passed, total, flaky }) : t('html.counts', { passed, total }),
+        ...optional('timeline', timelineView(t, exercise)),
       };
     }),
   };

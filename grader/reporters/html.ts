@@ -14,6 +14,20 @@ import type { Reporter } from './reporter.ts';
 const templateSource = readFileSync(new URL('./templates/report.hbs', import.meta.url), 'utf8');
 const handlebars = Handlebars.create();
 handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+/**
+ * A title or message as HTML: escaped, with its `code spans` (command lines, protocol bytes,
+ * APIs, as the messages write them) set in <code> rather than shown with their backticks.
+ */
+handlebars.registerHelper('prose', proseHelper);
+
+/** The `prose` helper of every report template. */
+export function proseHelper(text: unknown): Handlebars.SafeString {
+  return new Handlebars.SafeString(proseHtml(String(text ?? '')));
+}
+
+export function proseHtml(text: string): string {
+  return Handlebars.escapeExpression(text).replace(/&#x60;((?:(?!&#x60;)[^\n])+)&#x60;/g, '<code>$1</code>');
+}
 // preventIndent: a standalone partial call must not indent every line it renders, or each line
 // after the first of a multi-line <pre> (expected, actual, a caret excerpt) gains the call's indent.
 const template = handlebars.compile(templateSource, { strict: false, noEscape: false, preventIndent: true });

@@ -12,7 +12,8 @@ export interface BeginInfo {
 
 export interface Reporter {
   onBegin?(info: BeginInfo): void | Promise<void>;
-  onExerciseBegin?(exercise: { id: string; title: string }): void | Promise<void>;
+  /** `submitted`: false when the submission has no folder for the exercise (its checks are all skipped). */
+  onExerciseBegin?(exercise: { id: string; title: string; submitted?: boolean }): void | Promise<void>;
   onCheckEnd?(exerciseId: string, check: CheckResult): void | Promise<void>;
   onExerciseEnd?(exercise: ExerciseResult): void | Promise<void>;
   onSubmissionEnd?(result: SubmissionResult): void | Promise<void>;

@@ -36,6 +36,7 @@ export class TerminalReporter implements Reporter {
   readonly #stream: Writable;
   readonly #footer: TerminalReporterOptions['footer'];
   #idWidth = 28;
+  readonly #notSubmitted = new Set<string>();
 
   constructor(options: TerminalReporterOptions = {}) {
     this.#stream = options.stream ?? process.stdout;
@@ -54,12 +55,18 @@ export class TerminalReporter implements Reporter {
     this.#line(`${this.#style('bold', 'netgrade')} ${t('terminal.begin', { path: info.submission.path })}  ${this.#style('gray', t('terminal.seed', { seed: String(info.seed) }))}`);
   }
 
-  onExerciseBegin(exercise: { id: string; title: string }): void {
+  onExerciseBegin(exercise: { id: string; title: string; submitted?: boolean }): void {
+    if (exercise.submitted === false) {
+      this.#notSubmitted.add(exercise.id);
+      return;
+    }
     this.#line();
     this.#line(`${this.#style('bold', exercise.id)}  ${this.#style('gray', exercise.title)}`);
   }
 
-  onCheckEnd(_exerciseId: string, check: CheckResult): void {
+  onCheckEnd(exerciseId: string, check: CheckResult): void {
+    // An exercise not submitted takes one line (in onExerciseEnd), not one per check.
+    if (this.#notSubmitted.has(exerciseId)) return;
     this.#idWidth = Math.max(this.#idWidth, check.id.length);
     const { mark, style } = MARKS[check.status];
     const points = `${check.points}/${check.maxPoints}`.padStart(6);
@@ -86,11 +93,17 @@ export class TerminalReporter implements Reporter {
   }
 
   onExerciseEnd(exercise: ExerciseResult): void {
+    if (this.#notSubmitted.has(exercise.id)) {
+      const score = t('terminal.score', { score: String(exercise.score), max: String(exercise.maxScore) });
+      this.#line(`${this.#style('gray', `- ${exercise.id}`)}  ${score}  ${this.#style('yellow', exercise.verdict?.title ?? '')}`);
+      if (exercise.verdict) for (const line of wrap(exercise.verdict.message, 96)) this.#line(`    ${line}`);
+      return;
+    }
     if (exercise.verdict && exercise.verdict.code !== 'NOT_SUBMITTED') {
       this.#line(`  ${this.#style('red', t('terminal.verdict'))} ${exercise.verdict.title}`);
     }
     for (const note of exercise.notes) this.#line(`  ${this.#style('yellow', t('terminal.note'))} ${note}`);
-    const parts = exercise.parts.map((p) => `${p.id} ${p.score}/${p.maxScore}`).join(', ');
+    const parts = exercise.parts.map((p) => `${p.id} ${p.score}/${p.maxScore}`).join(t('terminal.separator'));
     this.#line(`  ${this.#style('bold', t('terminal.score', { score: String(exercise.score), max: String(exercise.maxScore) }))}${parts ? `  (${parts})` : ''}`);
   }
 
@@ -100,7 +113,7 @@ export class TerminalReporter implements Reporter {
     const summary = (['passed', 'flaky', 'failed', 'error', 'timeout', 'skipped'] as const)
       .filter((s) => count(s) > 0)
       .map((s) => this.#style(MARKS[s].style, t('terminal.count', { count: count(s), status: t(`status.${s}`) })))
-      .join(', ');
+      .join(t('terminal.separator'));
     this.#line();
     this.#line(
       `${this.#style('bold', t('terminal.total', { score: String(result.score), max: String(result.maxScore) }))}  ${summary}  ${this.#style('gray', t('terminal.seconds', { duration: { seconds: result.durationMs / 1000 } }))}`,
@@ -124,7 +137,19 @@ function oneLine(text: string): string {
   return flat.length > 200 ? flat.slice(0, 200) + '…' : flat;
 }
 
-/** Wraps by display width; words longer than the width, and text without spaces (Chinese), are broken. */
+/** Quoted protocol bytes up to this display width are never broken over two lines. */
+const KEEP_QUOTED_WIDTH = 40;
+const GLUE = '\u00a0';
+
+/**
+ * Wraps by display width; words longer than the width, and text without spaces (Chinese), are
+ * broken. A short quoted string (`"FAIL bad name"`) stays on one line: broken at its space it
+ * reads as two replies. Its spaces are glued with no-break spaces while wrap-ansi wraps (it
+ * breaks at plain spaces only), then given back; text that holds a no-break space of its own
+ * is wrapped as it is.
+ */
 export function wrap(text: string, width: number): string[] {
-  return wrapAnsi(text, width, { hard: true, trim: true }).split('\n');
+  if (text.includes(GLUE)) return wrapAnsi(text, width, { hard: true, trim: true }).split('\n');
+  const glued = text.replace(/"(?:[^"\\\n]|\\.)*"/g, (quoted) => (stringWidth(quoted) <= Math.min(KEEP_QUOTED_WIDTH, width) ? quoted.replaceAll(' ', GLUE) : quoted));
+  return wrapAnsi(glued, width, { hard: true, trim: true }).replaceAll(GLUE, ' ').split('\n');
 }

@@ -15,6 +15,7 @@ import { describeIsolation } from '../sandbox/limits.ts';
 import { inPrivateNetwork, isolationModeFromEnv, resolveIsolation } from '../sandbox/isolation.ts';
 import { scoreChecks } from '../scoring/score.ts';
 import { GRADER_VERSION } from '../version.ts';
+import { exerciseTitle } from '../model/exercise.ts';
 import { currentLanguage } from '../i18n/language.ts';
 import pLimit from 'p-limit';
 import { OrderedLanes } from './ordered-lanes.ts';
@@ -52,6 +53,27 @@ export interface GradeRequest {
    * CPUs are not contended (see cpu-pressure.ts; default true, env NETGRADE_CPU_PRESSURE=0 turns it off).
    */
   throttle?: boolean | undefined;
+  /**
+   * Cancels the grading (`grade --watch`, on a save during a run): every process of the
+   * checks under way is killed at once, no further check starts, and the promise rejects
+   * with the signal's reason once every check has ended. Reporters get no onSubmissionEnd.
+   */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * For an exercise not submitted: its entry files found at the top of the graded folder,
+ * named with the place they belong (`sticky-packets/server.ts`); when the name is an entry of
+ * several graded exercises, which ones it could be. Undefined when none is there.
+ */
+export function misplacedEntries(submissionPath: string, meta: ExerciseDefinition['meta'], sharers: Map<string, string[]>): string | undefined {
+  const found = meta.entryFiles.filter((file) => existsSync(join(submissionPath, file)) && statSync(join(submissionPath, file)).isFile());
+  if (found.length === 0) return undefined;
+  const shared = found.find((file) => (sharers.get(file)?.length ?? 0) > 1);
+  if (shared && found.length === 1) {
+    return verdicts.t('notSubmitted.misplacedShared', { file: shared, targets: { or: sharers.get(shared)!.map((id) => `${id}/${shared}`) } });
+  }
+  return verdicts.t('notSubmitted.misplaced', { files: found, n: found.length, targets: found.map((file) => `${meta.id}/${file}`) });
 }
 
 export async function gradeSubmission(request: GradeRequest): Promise<SubmissionResult> {
@@ -69,9 +91,14 @@ export async function gradeSubmission(request: GradeRequest): Promise<Submission
   await request.reporter.emit('onBegin', {
     submission,
     seed: request.seed,
-    exercises: plans.map(({ exercise, checks }) => ({ id: exercise.meta.id, title: exercise.meta.title, checks: checks.length })),
+    exercises: plans.map(({ exercise, checks }) => ({ id: exercise.meta.id, title: exerciseTitle(exercise.meta, currentLanguage()), checks: checks.length })),
   });
 
+  // Which graded exercises expect each entry file name (server.ts is shared by many).
+  const sharers = new Map<string, string[]>();
+  for (const { exercise } of plans) {
+    for (const file of exercise.meta.entryFiles) sharers.set(file, [...(sharers.get(file) ?? []), exercise.meta.id]);
+  }
   const workspace = await Workspace.create();
   const exercises: ExerciseResult[] = new Array(plans.length);
   const lanes = new OrderedLanes(request.reporter, plans.length);
@@ -85,8 +112,15 @@ export async function gradeSubmission(request: GradeRequest): Promise<Submission
         holdFor: plans.length,
         ...((request.throttle ?? process.env.NETGRADE_CPU_PRESSURE !== '0') ? { pressure: new CpuPressure() } : {}),
       }) : undefined;
+  const sandboxes = new Set<ExerciseSandbox>();
+  const onAbort = () => {
+    for (const sandbox of sandboxes) void sandbox.abort();
+  };
+  request.signal?.addEventListener('abort', onAbort, { once: true });
   try {
+    request.signal?.throwIfAborted();
     const settled = await Promise.allSettled(plans.map((plan, index) => limit(async () => {
+      request.signal?.throwIfAborted();
       const { exercise, checks } = plan;
       const emit = lanes.lane(index);
       let queued = false;
@@ -96,19 +130,20 @@ export async function gradeSubmission(request: GradeRequest): Promise<Submission
       };
       try {
         const { meta } = exercise;
-        await emit('onExerciseBegin', { id: meta.id, title: meta.title });
-        const exerciseStarted = performance.now();
         const folder = join(submissionPath, meta.id);
+        const submitted = existsSync(folder) && statSync(folder).isDirectory();
+        await emit('onExerciseBegin', { id: meta.id, title: exerciseTitle(meta, currentLanguage()), submitted });
+        const exerciseStarted = performance.now();
         const results: CheckResult[] = [];
         const notes: string[] = [];
         let verdict: ExerciseResult['verdict'];
-        const submitted = existsSync(folder) && statSync(folder).isDirectory();
 
         if (!submitted) {
+          const misplaced = misplacedEntries(submissionPath, meta, sharers);
           verdict = {
             code: 'NOT_SUBMITTED',
             title: verdicts.t('notSubmitted.title', { folder: `${meta.id}/` }),
-            message: verdicts.t('notSubmitted.message', { folder: `${meta.id}/`, files: meta.entryFiles }),
+            message: misplaced ?? verdicts.t('notSubmitted.message', { folder: `${meta.id}/`, files: meta.entryFiles }),
           };
           for (const check of checks) {
             const result: CheckResult = {
@@ -131,17 +166,23 @@ export async function gradeSubmission(request: GradeRequest): Promise<Submission
           const { dir: codeDir, report } = await workspace.copyCode(folder);
           for (const skipped of report.skipped) notes.push(verdicts.t('leftOut', { what: skipped }));
           const sandbox = new ExerciseSandbox(workspace, meta, codeDir, request.sandbox);
+          sandboxes.add(sandbox);
           const state = newExerciseRunState();
           const common = { sandbox, runSeed: request.seed, options: request.options, state, retries: request.retries, gradingStartedAt: started };
           if (!gate) {
             for (const check of checks) {
+              request.signal?.throwIfAborted();
               const result = await runCheck({ ...common, check });
+              request.signal?.throwIfAborted();
               results.push(result);
               await emit('onCheckEnd', meta.id, result);
             }
           } else {
             const running = checks.map((check, order) =>
-              gate.run(isExclusive(meta.id, check), (turn) => runCheck({ ...common, check, order, turn })),
+              gate.run(isExclusive(meta.id, check), (turn) => {
+                request.signal?.throwIfAborted();
+                return runCheck({ ...common, check, order, turn });
+              }),
             );
             arrive();
             // Whatever happens, every check ends before the exercise does (its processes torn down).
@@ -149,6 +190,7 @@ export async function gradeSubmission(request: GradeRequest): Promise<Submission
             try {
               for (const pending of running) {
                 const result = asScheduledInOrder(await pending, state);
+                request.signal?.throwIfAborted();
                 results.push(result);
                 await emit('onCheckEnd', meta.id, result);
               }
@@ -170,7 +212,7 @@ export async function gradeSubmission(request: GradeRequest): Promise<Submission
         const score = scoreChecks(results, meta.parts);
         const result: ExerciseResult = {
           id: meta.id,
-          title: `${meta.title} (${meta.titleZh})`,
+          title: exerciseTitle(meta, currentLanguage()),
           submitted,
           ...score,
           ...(verdict ? { verdict } : {}),
@@ -186,9 +228,11 @@ export async function gradeSubmission(request: GradeRequest): Promise<Submission
       }
     })));
     // Every lane has ended before the workspace goes; then the first grader failure surfaces.
+    request.signal?.throwIfAborted();
     const failure = settled.find((r) => r.status === 'rejected');
     if (failure) throw failure.reason;
   } finally {
+    request.signal?.removeEventListener('abort', onAbort);
     await workspace.dispose();
   }
 

@@ -13,9 +13,9 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { resolve, sep } from 'node:path';
-import type { CheckContext, CheckDefinition, GradeOptions } from '../exercise/define.ts';
+import type { AttachmentInput, CheckContext, CheckDefinition, GradeOptions } from '../exercise/define.ts';
 import { CheckFailure, CheckTimeout, InfrastructureError, SubmissionError } from '../model/errors.ts';
-import type { AttemptTiming, CheckAttempt, CheckResult, CheckTiming, OutputExcerpt } from '../model/results.ts';
+import type { Attachment, AttemptTiming, CheckAttempt, CheckResult, CheckTiming, OutputExcerpt } from '../model/results.ts';
 import { Random, deriveSeed } from '../probes/segmentation.ts';
 import { TcpProbe } from '../probes/tcp.ts';
 import { Transcript } from '../probes/transcript.ts';
@@ -143,7 +143,9 @@ export async function runCheck(input: CheckRunInput): Promise<CheckResult> {
     }
   };
   const first = await once();
-  if (!first.retryable) return first.result;
+  // A check worth no points (evidence such as web-server's browser load) is not re-run: a
+  // re-run tells a flaky pass from a real loss of points, and there are none to lose.
+  if (!first.retryable || input.check.points === 0) return first.result;
   const retries = Math.max(0, input.retries ?? DEFAULT_RETRIES);
   const reruns: CheckResult[] = [];
   for (let i = 0; i < retries; i++) {
@@ -203,6 +205,20 @@ function withoutReruns(timing: CheckTiming): AttemptTiming {
   return rest;
 }
 
+/** Evidence larger than this is left out of results.json (and the report says so). */
+export const MAX_ATTACHMENT_BYTES = 4 * 1024 * 1024;
+
+function toAttachment({ name, contentType, body }: AttachmentInput): Attachment {
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  if (bytes.length > MAX_ATTACHMENT_BYTES) {
+    const text = messages.t('attachment.tooLarge', { bytes: { bytes: bytes.length }, limit: { bytes: MAX_ATTACHMENT_BYTES } });
+    return { name, contentType: 'text/plain', encoding: 'utf8', body: text };
+  }
+  return contentType.startsWith('image/')
+    ? { name, contentType, encoding: 'base64', body: bytes.toString('base64') }
+    : { name, contentType, encoding: 'utf8', body: bytes.toString('utf8') };
+}
+
 /** One attempt of a check: fresh context and processes, torn down before it returns. */
 export async function runCheckAttempt(input: CheckRunInput): Promise<AttemptOutcome> {
   const { check, sandbox } = input;
@@ -212,6 +228,7 @@ export async function runCheckAttempt(input: CheckRunInput): Promise<AttemptOutc
   const scope = sandbox.scope();
   const tcpProbes: TcpProbe[] = [];
   const udpProbes: UdpProbe[] = [];
+  const attachments: Attachment[] = [];
   const started = performance.now();
   const timeoutMs = sandbox.scaled(check.timeoutMs ?? sandbox.meta.timeouts.checkMs);
 
@@ -246,8 +263,10 @@ export async function runCheckAttempt(input: CheckRunInput): Promise<AttemptOutc
   };
   const entryKey = (entry: string | undefined) => `entry:${entry ?? sandbox.meta.entryFiles[0]!}`;
 
+  const abort = new AbortController();
   const context: CheckContext = {
     exercise: sandbox.meta,
+    signal: abort.signal,
     seed,
     random,
     transcript,
@@ -289,6 +308,7 @@ export async function runCheckAttempt(input: CheckRunInput): Promise<AttemptOutc
       }
     },
     note: (text) => transcript.note(text),
+    attach: (attachment) => attachments.push(toAttachment(attachment)),
   };
 
   let thrown: unknown;
@@ -309,6 +329,7 @@ export async function runCheckAttempt(input: CheckRunInput): Promise<AttemptOutc
     thrown = error;
   } finally {
     clearTimeout(timer);
+    abort.abort();
   }
 
   // Did a server die under the check? That is the real cause of whatever the probes saw.
@@ -360,6 +381,7 @@ export async function runCheckAttempt(input: CheckRunInput): Promise<AttemptOutc
     durationMs: Math.round(performance.now() - started),
     seed,
     timing,
+    ...(attachments.length > 0 ? { attachments } : {}),
   };
 
   if (thrown === undefined) return { result: { ...base, status: 'passed', points: check.points, message: '' }, retryable: false };

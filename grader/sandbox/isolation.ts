@@ -38,14 +38,22 @@ export interface IsolationLevel {
 const BWRAP_CANDIDATES = ['/usr/bin/bwrap', '/bin/bwrap', '/usr/local/bin/bwrap'];
 const SETPRIV_CANDIDATES = ['/usr/bin/setpriv', '/bin/setpriv'];
 
-let probed: { bwrap?: string; setpriv?: string; problem?: string } | undefined;
+/** What the probe found: bwrap's path, or why it cannot be used (`reason` for `netgrade doctor`'s advice). */
+export interface SandboxProbe {
+  bwrap?: string;
+  setpriv?: string;
+  problem?: string;
+  reason?: 'platform' | 'missing' | 'fails';
+}
+
+let probed: SandboxProbe | undefined;
 
 /** Tries bwrap once per grader process: present is not enough, the kernel must allow namespaces. */
-function probe(): { bwrap?: string; setpriv?: string; problem?: string } {
+export function probeSandbox(): SandboxProbe {
   if (probed) return probed;
-  if (process.platform !== 'linux') return (probed = { problem: `no bubblewrap on ${process.platform}` });
+  if (process.platform !== 'linux') return (probed = { reason: 'platform', problem: `no bubblewrap on ${process.platform}` });
   const bwrap = BWRAP_CANDIDATES.find((p) => existsSync(p));
-  if (!bwrap) return (probed = { problem: 'bubblewrap (bwrap) is not installed' });
+  if (!bwrap) return (probed = { reason: 'missing', problem: 'bubblewrap (bwrap) is not installed' });
   // Both namespaces the grader uses: a host may allow one and not the other.
   const trial = spawnSync(bwrap, ['--ro-bind', '/', '/', '--unshare-pid', '--unshare-net', '--die-with-parent', '--', 'true'], {
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -53,7 +61,7 @@ function probe(): { bwrap?: string; setpriv?: string; problem?: string } {
   });
   if (trial.status !== 0) {
     const why = trial.stderr?.toString().trim() || trial.error?.message || `exit ${trial.status}`;
-    return (probed = { problem: `bwrap does not work here (${why})` });
+    return (probed = { bwrap, reason: 'fails', problem: `bwrap does not work here (${why})` });
   }
   // An unprivileged uid of its own needs root; otherwise processes keep the grader's uid.
   const setpriv = process.getuid?.() === 0 ? SETPRIV_CANDIDATES.find((p) => existsSync(p)) : undefined;
@@ -63,8 +71,8 @@ function probe(): { bwrap?: string; setpriv?: string; problem?: string } {
 /** Resolves the isolation level for a requested mode; throws when 'bwrap' is demanded but unavailable. */
 export function resolveIsolation(mode: IsolationMode): IsolationLevel {
   if (mode === 'none') return { kind: 'none' };
-  const found = probe();
-  if (found.bwrap) return { kind: 'bwrap', bwrap: found.bwrap, ...(found.setpriv ? { setpriv: found.setpriv } : {}) };
+  const found = probeSandbox();
+  if (found.bwrap && !found.problem) return { kind: 'bwrap', bwrap: found.bwrap, ...(found.setpriv ? { setpriv: found.setpriv } : {}) };
   if (mode === 'bwrap') throw new UsageError(`--isolation bwrap was asked for, but ${found.problem}; use --isolation auto to fall back to limits only`);
   return { kind: 'none', fallbackReason: found.problem! };
 }

@@ -98,7 +98,11 @@ export async function waitForServer(
       }
     }
     if (performance.now() - started >= deadlineMs) {
-      const others = useProc ? boundSocketsOfRun(proc.run).filter((s) => s.protocol === protocol) : [];
+      // The server may have bound the right port between the last attempt and now (a loaded
+      // machine): that is a server that listens, not one on the wrong port.
+      const bound = useProc ? findBound(protocol, port) : undefined;
+      if (bound && reachableFromLoopback(bound.address)) return { kind: 'ready', address: bound.address };
+      const others = useProc ? boundSocketsOfRun(proc.run).filter((s) => s.protocol === protocol && s.port !== port) : [];
       if (others.length > 0) return { kind: 'failed', error: wrongPort(others, port, protocol) };
       return {
         kind: 'failed',

@@ -48,6 +48,8 @@ export interface ServerOptions {
   entry?: string;
   /** Whether the grader writes to the server's stdin (chat announcements). */
   stdin?: boolean;
+  /** Node options before the script, e.g. ['--import', preload] (web-server's import guard). */
+  nodeArgs?: string[];
 }
 
 export interface ProgramOptions {
@@ -111,8 +113,18 @@ export class ExerciseSandbox {
     installCleanupHandlers();
   }
 
+  /** Scopes of checks under way: torn down at once by `abort` (a cancelled grading). */
+  readonly live = new Set<CheckScope>();
+
   scope(): CheckScope {
-    return new CheckScope(this);
+    const scope = new CheckScope(this);
+    this.live.add(scope);
+    return scope;
+  }
+
+  /** Kills every process of the checks under way (their checks then fail fast and are discarded). */
+  async abort(): Promise<void> {
+    await Promise.all([...this.live].map((scope) => scope.teardown()));
   }
 
   /** Deadlines scaled for this machine. */
@@ -216,7 +228,7 @@ export class CheckScope {
       const workDir = await this.#workDir(options.fixtures);
       const port = await chooseServerPort();
       const env = this.sandbox.baseEnv(workDir, { ...options.env, PORT: String(port) });
-      const proc = await this.#spawn(script, ['--port', String(port)], [], workDir, env, options.stdin ?? false);
+      const proc = await this.#spawn(script, ['--port', String(port)], options.nodeArgs ?? [], workDir, env, options.stdin ?? false);
       const readiness = await waitForServer(proc, protocol, port, this.sandbox.scaled(this.sandbox.meta.timeouts.startMs));
       if (readiness.kind === 'ready') {
         this.servers.push(proc);
@@ -288,6 +300,7 @@ export class CheckScope {
 
   /** Kills every process group of this check and removes its working directories. */
   async teardown(): Promise<void> {
+    this.sandbox.live.delete(this);
     await Promise.all(this.processes.map((p) => p.kill()));
     await Promise.all(this.#workDirs.map((d) => this.sandbox.workspace.remove(d)));
   }

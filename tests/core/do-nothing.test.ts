@@ -50,7 +50,8 @@ for (const id of await exerciseIds()) {
         } finally {
           await rm(folder, { recursive: true, force: true });
         }
-      });
+        // web-server's 27 checks each wait out a 3 s reply deadline: about 100 s alone, more beside another test file.
+      }, 420_000);
     }
   });
 }

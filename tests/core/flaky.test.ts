@@ -141,6 +141,21 @@ const answersOnly = defineExercise({
   ],
 });
 
+/** Two checks that fail the same way, one worth no points (evidence, like a browser's screenshot). */
+const evidenceOnly = defineExercise({
+  meta: { id: EXERCISE, title: 'Evidence', titleZh: '佐证', kind: 'program', entryFiles: ['main.ts'] },
+  dir: '/nonexistent',
+  checks: (['evidence.fails', 'evidence.scored'] as const).map((id) => ({
+    id,
+    title: id,
+    points: id === 'evidence.fails' ? 0 : 1,
+    async run(ctx: CheckContext) {
+      await call(ctx, id);
+      throw new CheckFailure('the browser never requested /app.js');
+    },
+  })),
+});
+
 const temps: string[] = [];
 afterAll(async () => {
   for (const dir of temps) await rm(dir, { recursive: true, force: true });
@@ -194,6 +209,16 @@ describe('re-running failed checks (default: once)', () => {
     expect(check.attempts![0]).toMatchObject({ attempt: 2, status: 'passed', message: '' });
     expect(notes(check.attempts![0]!.transcript)).toEqual(['attempt 2 of race.once']);
     expect(check.seed).toBe(first);
+  });
+
+  test('a failing check worth no points (evidence) is not re-run: there are no points a re-run could tell apart', async () => {
+    const evidence = await grade(undefined, undefined, evidenceOnly);
+    expect(calls.get('evidence.fails')).toHaveLength(1);
+    const check = byId(evidence, 'evidence.fails');
+    expect(check).toMatchObject({ status: 'failed', points: 0, maxPoints: 0, message: 'the browser never requested /app.js' });
+    expect(check.attempts).toBeUndefined();
+    // …while the same failure in a check with points is re-run.
+    expect(calls.get('evidence.scored')).toHaveLength(2);
   });
 
   test('scores: flaky earns nothing, the exercise has only the steady pass', () => {

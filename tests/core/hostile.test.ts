@@ -184,10 +184,13 @@ describe('hostile submissions get specific verdicts and leave nothing behind', (
   });
 
   test.skipIf(!PROCESS_LIMIT)('fork loop: stopped by the process limit, named in the verdict, every child killed', async () => {
-    const { exercise, seconds, nonce } = await grade('fork-loop', ['batch.classic']);
-    expect(exercise.verdict?.code).toBe('CRASH_AT_START');
+    // Its 256 forks of a Node process take seconds on a loaded machine (CI ran it beside
+    // another test file and its deadline passed mid-loop: NEVER_LISTENS). The verdict under
+    // test is the limit's, so it gets four times the start deadline to reach the limit.
+    const { exercise, seconds, nonce } = await grade('fork-loop', ['batch.classic'], undefined, 4);
+    expect(exercise.verdict?.code, exercise.verdict?.message).toBe('CRASH_AT_START');
     expect(exercise.verdict?.message).toMatch(/process limit \(256 processes and threads\)/);
-    expect(seconds).toBeLessThan(20);
+    expect(seconds).toBeLessThan(40);
     expect(processesWithMarker(`netgrade-hostile-fork-loop-${nonce}`)).toEqual([]);
   });
 

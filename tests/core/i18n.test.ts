@@ -153,6 +153,14 @@ describe('reports speak the grading language', () => {
     expect(stringWidth(padToWidth('timed out', 9))).toBe(9);
     const long = '服务器没有回答'.repeat(20);
     expect(wrap(long, 40).every((line) => stringWidth(line) <= 40)).toBe(true);
+    // A short quoted reply is never broken at its space (seen: "FAIL bad⏎name" read as two replies).
+    const message = 'c1 上 GET "../secret.txt" 收到 "OK 20"和 20 字节；期望 "FAIL not found" 或 "FAIL bad name"。在访问磁盘之前先检查文件名。';
+    for (const width of [60, 70, 80, 90]) {
+      const lines = wrap(message, width);
+      expect(lines.every((line) => stringWidth(line) <= width), lines.join('\n')).toBe(true);
+      expect(lines.some((line) => line.includes('"FAIL bad name"')), lines.join('\n')).toBe(true);
+      expect(lines.join(' ')).not.toContain('\u00a0');
+    }
     let out = '';
     const stream = new Writable({
       write(chunk: Buffer, _encoding, done) {

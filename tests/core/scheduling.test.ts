@@ -228,6 +228,16 @@ describe('CheckGate', () => {
     expect(log[1]).toBe('-x');
   });
 
+  test('a task that throws before returning a promise rejects and frees its slot (an aborted grading once hung here)', async () => {
+    const gate = new CheckGate(1);
+    const thrown = gate.run(false, () => {
+      throw new Error('aborted before it began');
+    });
+    await expect(thrown).rejects.toThrow('aborted before it began');
+    await expect(gate.run(false, async () => 'next')).resolves.toBe('next');
+    expect(gate.running).toBe(0);
+  });
+
   test('while the CPUs are contended, nothing starts beside a running task; it starts once the pressure drops', async () => {
     let pressure = 0.9;
     const gate = new CheckGate(4, { pressure: { now: () => pressure, intervalMs: 10 } });
@@ -263,7 +273,7 @@ describe('CheckGate', () => {
   });
 
   test('NETGRADE_SCHEDULE and the exclusive table', () => {
-    expect(resolveSchedule(undefined, {})).toBe('sequential');
+    expect(resolveSchedule(undefined, {})).toBe('concurrent');
     expect(resolveSchedule(undefined, { NETGRADE_SCHEDULE: 'concurrent' })).toBe('concurrent');
     expect(resolveSchedule('sequential', { NETGRADE_SCHEDULE: 'concurrent' })).toBe('sequential');
     expect(() => resolveSchedule(undefined, { NETGRADE_SCHEDULE: 'fast' })).toThrow(/NETGRADE_SCHEDULE/);
@@ -288,6 +298,7 @@ test('every check that judges timing declares that it needs the machine to itsel
     'ticket-sale': ['run.exit', 'sale.concurrent', 'env.sale-ms', 'sales.under-load'],
     'udp-dict': ['start.large-file', 'load.twenty-clients'],
     'stage-exam': ['echo.idle-client'],
+    'web-server': ['hostile.slowloris', 'hostile.c10k'],
   };
   for (const [id, checkIds] of Object.entries(timing)) {
     const checks = await (await loadExercise(id)).checks({ options: {} });

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { loadExercise } from '../../grader/exercise/registry.ts';
 import type { GradeOptions } from '../../grader/exercise/define.ts';
 import { UsageError } from '../../grader/model/errors.ts';
+import { withLanguage } from '../../grader/i18n/language.ts';
 import { exerciseSuite } from '../helpers/exercise-suite.ts';
 import { gradeExerciseFolder, leftoverGroups, lostChecks, SOLUTIONS, VARIANTS } from '../helpers/grade.ts';
 
@@ -183,5 +184,42 @@ describe('stage-exam: echo.stdout accepts a prefix before the message, and requi
     const { exercise } = await gradeExerciseFolder('stage-exam', folder, { checkIds: stdoutChecks, retries: 0 });
     expect(lostChecks(exercise)).toEqual([...stdoutChecks].sort());
     expect(exercise.checks.find((c) => c.id === 'echo.stdout')!.message).toMatch(/(does|do) not appear on stdout/);
+  });
+});
+
+/** Latin words of 3+ letters left once quoted protocol text ("…") and code (`…`, calls, dotted names) are removed. */
+function latinWords(text: string): string[] {
+  const prose = text
+    .replace(/"(?:[^"\\]|\\.)*"/g, ' ')
+    .replace(/`[^`]*`/g, ' ')
+    .replace(/[\w.$]+\([^()]*\)/g, ' ')
+    .replace(/\b\w+(?:\.\w+)+\b/g, ' ');
+  return prose.match(/[A-Za-z]{3,}/g) ?? [];
+}
+
+describe('stage-exam in zh-CN', () => {
+  test('a faulty singleton gets a Chinese title and a Chinese message', async () => {
+    const { exercise } = await withLanguage('zh-CN', () =>
+      gradeExerciseFolder('stage-exam', join(VARIANTS, 'stage-exam', 'racy-singleton'), { seed: 777, checkIds: ['singleton.concurrent'], retries: 0 }),
+    );
+    const check = exercise.checks.find((c) => c.id === 'singleton.concurrent')!;
+    expect(check.status).toBe('failed');
+    for (const text of [check.title, check.message]) {
+      expect(text).toMatch(/\p{Script=Han}/u);
+      expect(latinWords(text), text).toEqual([]);
+    }
+  });
+
+  test('every question of the public bank has its Chinese text, with the same letters and code', async () => {
+    const bank = JSON.parse(await readFile(join(import.meta.dirname, '../../exercises/stage-exam/quiz/bank.json'), 'utf8')) as {
+      questions: Array<{ id: string; prompt: string; options?: Record<string, string>; zh?: { title?: string; prompt: string; options?: Record<string, string> } }>;
+    };
+    const codeBlocks = (text: string) => text.match(/```[\s\S]*?```/g) ?? [];
+    for (const q of bank.questions) {
+      expect(q.zh, q.id).toBeDefined();
+      expect(q.zh!.prompt, q.id).toMatch(/\p{Script=Han}/u);
+      expect(codeBlocks(q.zh!.prompt), q.id).toEqual(codeBlocks(q.prompt));
+      if (q.options) expect(Object.keys(q.zh!.options ?? {}).sort(), q.id).toEqual(Object.keys(q.options).sort());
+    }
   });
 });
