@@ -5,7 +5,9 @@
  * Synchronised on the command's output (each awaited with a deadline), never on sleeps.
  */
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
@@ -18,7 +20,7 @@ test('watch re-grades the exercise whose file changed, then quits on q', { timeo
   const dir = await mkdtemp(join(tmpdir(), 'netgrade-watch-'));
   const child = spawn(
     NODE,
-    [join(REPO_ROOT, 'grader/cli/netgrade.ts'), 'grade', dir, '--watch', '--exercise', 'sticky-packets', '--check', 'batch.classic', '--retries', '0', '--isolation', 'none', '--lang', 'en', '--time-scale', '4'],
+    [join(REPO_ROOT, 'grader/cli/netgrade.ts'), 'grade', dir, '--watch', '--exercise', 'sticky-packets', '--check', 'batch.classic', '--retries', '0', '--isolation', 'none', '--lang', 'en', '--time-scale', '10'],
     { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } },
   );
   let output = '';
@@ -40,6 +42,11 @@ test('watch re-grades the exercise whose file changed, then quits on q', { timeo
       waiters.push({ pattern, from, resolve: () => (clearTimeout(timer), resolve()) });
       check();
     });
+  const withDeadline = <T,>(promise: Promise<T>, ms: number, why: () => string) =>
+    new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(why())), ms);
+      promise.then((value) => (clearTimeout(timer), resolve(value)), reject);
+    });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   try {
     await cp(join(SOLUTIONS, 'sticky-packets'), join(dir, 'sticky-packets'), { recursive: true });
@@ -59,10 +66,31 @@ test('watch re-grades the exercise whose file changed, then quits on q', { timeo
     expect(output.slice(mark)).toMatch(/✗ batch\.classic/);
 
     // A save during a run cancels it and grades the newer file: a server that never answers
-    // keeps batch.classic waiting on its reply deadline while the fix is saved.
+    // keeps batch.classic waiting on its reply deadline while the fix is saved. The silent server
+    // tells the test when the probe has connected to it (a connection to `told`), so the fix is
+    // saved while that run is surely under way, however slowly the machine starts it (CI once
+    // started the run late enough that it read the fixed file instead).
+    const told = createServer((socket) => socket.destroy());
+    told.listen(0, '127.0.0.1');
+    await once(told, 'listening');
+    const probed = once(told, 'connection');
     const silentAt = output.length;
-    await writeFile(server, await readFile(join(REPO_ROOT, 'tests', 'fixtures', 'do-nothing', 'silent.ts'), 'utf8'));
+    await writeFile(
+      server,
+      [
+        "import { connect, createServer } from 'node:net';",
+        'const held: unknown[] = [];',
+        'createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) => {',
+        "  socket.on('error', () => {});",
+        '  held.push(socket);',
+        `  connect(${(told.address() as AddressInfo).port}, '127.0.0.1').on('error', () => {});`,
+        "}).listen(Number(process.env.PORT), '127.0.0.1');",
+        '',
+      ].join('\n'),
+    );
     await appears(/Grading sticky-packets \(sticky-packets\/server\.ts changed\)/, silentAt);
+    await withDeadline(probed, 90_000, () => `the silent server was never probed; output:\n${output}`);
+    told.close();
     const fixedAt = output.length;
     await writeFile(server, source);
     await appears(/cancelled, starting again/, fixedAt);
