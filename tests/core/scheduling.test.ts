@@ -309,17 +309,50 @@ test('every check that judges timing declares that it needs the machine to itsel
 
 describe('CPU burners of the exercise suite (NETGRADE_TEST_BURNERS)', () => {
   test('they run while started, spin a core each, and are gone after stop', async () => {
-    const { cpuBurners, burnerCount } = await import('../helpers/exercise-suite.ts');
-    expect(burnerCount({})).toBe(0);
-    expect(burnerCount({ NETGRADE_TEST_BURNERS: '2' })).toBe(2);
+    const { cpuBurners, burnerCount, BURNER_MARKER } = await import('../helpers/burners.ts');
+    expect(burnerCount({})).toBe(2);
+    expect(burnerCount({ NETGRADE_TEST_BURNERS: '0' })).toBe(0);
     expect(() => burnerCount({ NETGRADE_TEST_BURNERS: 'two' })).toThrow(/NETGRADE_TEST_BURNERS/);
     const burners = cpuBurners(2);
     await burners.start();
     const pids = burners.pids;
     expect(pids).toHaveLength(2);
     const { processesWithMarker } = await import('../helpers/processes.ts');
-    expect(processesWithMarker('netgrade-test-burner').filter((p) => pids.includes(p)).sort()).toEqual([...pids].sort());
+    expect(processesWithMarker(BURNER_MARKER).filter((p) => pids.includes(p)).sort()).toEqual([...pids].sort());
     await burners.stop();
-    expect(processesWithMarker('netgrade-test-burner').filter((p) => pids.includes(p))).toEqual([]);
+    expect(processesWithMarker(BURNER_MARKER).filter((p) => pids.includes(p))).toEqual([]);
+  });
+
+  test('one pair for the whole machine: started by the first lease, stopped after the last', async () => {
+    const { startBurnerCoordinator, leaseBurners, BURNER_MARKER } = await import('../helpers/burners.ts');
+    const { processesWithMarker } = await import('../helpers/processes.ts');
+    const dir = await mkdtemp(join(tmpdir(), 'netgrade-burners-'));
+    const coordinator = await startBurnerCoordinator(2, join(dir, 'burners.sock'));
+    try {
+      expect(coordinator.pids).toEqual([]);
+      const first = await leaseBurners(coordinator.address);
+      const pids = coordinator.pids;
+      expect(pids).toHaveLength(2);
+      // A second test file's lease shares the same two processes.
+      const second = await leaseBurners(coordinator.address);
+      expect(coordinator.pids).toEqual(pids);
+      expect(processesWithMarker(BURNER_MARKER).filter((p) => pids.includes(p)).sort()).toEqual([...pids].sort());
+      await first.release();
+      expect(processesWithMarker(BURNER_MARKER).filter((p) => pids.includes(p))).toHaveLength(2);
+      await second.release();
+      await coordinator.idle();
+      expect(processesWithMarker(BURNER_MARKER).filter((p) => pids.includes(p))).toEqual([]);
+      // A lease after that starts a fresh pair, which closing the coordinator (vitest's
+      // teardown) stops even while it is held.
+      await leaseBurners(coordinator.address);
+      const again = coordinator.pids;
+      expect(again).toHaveLength(2);
+      expect(again.some((p) => pids.includes(p))).toBe(false);
+      await coordinator.close();
+      expect(processesWithMarker(BURNER_MARKER).filter((p) => again.includes(p))).toEqual([]);
+    } finally {
+      await coordinator.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

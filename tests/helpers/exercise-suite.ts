@@ -8,19 +8,23 @@
  * re-run too (failed, timeout or error): a flaky one means the check tells the mistake
  * apart only sometimes, a margin too thin to grade with.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { leaseBurners } from './burners.ts';
 import { explain, flakyChecks, gradeExerciseFolder, leftoverGroups, lostChecks, SOLUTIONS, VARIANTS, variantsOf } from './grade.ts';
 
 export function exerciseSuite(exerciseId: string, options: { solutionRuns?: number } = {}): void {
   // Ten in a row, each with its own seed: a reference solution must never fail or be flaky.
   const runs = options.solutionRuns ?? 10;
   describe(`${exerciseId}: reference solution`, () => {
-    // CI runs on busy machines: the ten runs may go beside CPU-burning processes.
-    const burners = cpuBurners(burnerCount());
-    beforeAll(() => burners.start());
-    afterAll(() => burners.stop());
+    // CI runs on busy machines: the ten runs go beside the machine's two CPU burners
+    // (tests/setup/burners.ts; NETGRADE_TEST_BURNERS=0 turns them off).
+    let lease: { release(): Promise<void> } | undefined;
+    beforeAll(async () => {
+      const address = inject('burners');
+      if (address) lease = await leaseBurners(address);
+    });
+    afterAll(() => lease?.release());
     for (let run = 1; run <= runs; run++) {
       test(`full marks, run ${run} of ${runs}`, async () => {
         const { exercise } = await gradeExerciseFolder(exerciseId, join(SOLUTIONS, exerciseId), { seed: 1000 + run });
@@ -49,43 +53,4 @@ export function exerciseSuite(exerciseId: string, options: { solutionRuns?: numb
       });
     }
   });
-}
-
-/** Env NETGRADE_TEST_BURNERS: how many CPU-burning processes run beside the reference runs (default 0). */
-export function burnerCount(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.NETGRADE_TEST_BURNERS?.trim();
-  if (!raw) return 0;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 64) throw new Error(`NETGRADE_TEST_BURNERS must be a whole number from 0 to 64 (got "${raw}")`);
-  return n;
-}
-
-/**
- * `count` processes that each spin one core (a busy loop, no I/O), started before and killed
- * after the runs they load; never left behind: killed also when the test process exits.
- */
-export function cpuBurners(count: number): { start(): Promise<void>; stop(): Promise<void>; readonly pids: number[] } {
-  let children: ChildProcess[] = [];
-  const killAll = () => {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  };
-  return {
-    get pids() {
-      return children.flatMap((c) => (c.pid === undefined ? [] : [c.pid]));
-    },
-    async start() {
-      children = Array.from({ length: count }, () =>
-        spawn(process.execPath, ['-e', 'for (;;) {}', 'netgrade-test-burner'], { stdio: 'ignore' }),
-      );
-      process.once('exit', killAll);
-      await Promise.all(children.map((c) => new Promise<void>((resolve, reject) => c.once('spawn', resolve).once('error', reject))));
-    },
-    async stop() {
-      const exited = children.map((c) => (c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => c.once('exit', () => resolve()))));
-      killAll();
-      await Promise.all(exited);
-      process.off('exit', killAll);
-      children = [];
-    },
-  };
 }
