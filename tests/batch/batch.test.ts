@@ -105,6 +105,11 @@ describe('netgrade batch over a class of 30', () => {
     expect(reused(resumed).length).toBe(saved.length);
     expect(gradedNow(resumed).length).toBe(30 - saved.length);
 
+    // The same class with --exit-zero (every student reused): lost points exit 0.
+    const demo = await netgrade(batchArgs(fixture.dir, out, '--exit-zero'));
+    expect(demo.code, demo.stderr).toBe(0);
+    expect(reused(demo).length).toBe(30);
+
   }, 300_000);
 
   test('every student gets the right outcome; CSV, reports and overview (html-validate) are right', async () => {
