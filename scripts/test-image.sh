@@ -62,10 +62,12 @@ fi
 # A machine behind a TLS-inspecting proxy (this project's: NODE_EXTRA_CA_CERTS) needs its CA
 # bundle for npm ci inside the build: mounted for the build's RUN steps only (the image and the
 # Dockerfile stay as they are).
+# Mounted beside the image's own bundle, not over it: ca-certificates' postinst replaces
+# /etc/ssl/certs/ca-certificates.crt, which fails on a bind-mounted file (EBUSY).
 ca=()
 if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f "$NODE_EXTRA_CA_CERTS" ]; then
-  printf 'cafile=/etc/ssl/certs/ca-certificates.crt\n' >"$WORK/npmrc"
-  ca=(-v "$NODE_EXTRA_CA_CERTS:/etc/ssl/certs/ca-certificates.crt:ro" -v "$WORK/npmrc:/etc/npmrc:ro")
+  printf 'cafile=/run/netgrade-extra-ca.crt\n' >"$WORK/npmrc"
+  ca=(-v "$NODE_EXTRA_CA_CERTS:/run/netgrade-extra-ca.crt:ro" -v "$WORK/npmrc:/etc/npmrc:ro")
 fi
 
 step "podman build (WITH_CHROMIUM=$WITH_CHROMIUM, isolation $BUILD_ISOLATION)"
@@ -105,7 +107,9 @@ run() {
     exec chroot "$root" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/root CHROMIUM=/usr/bin/chromium \
       sh -c "cd $workdir && exec $entry \"\$@\"" netgrade "$@"
   ' run "$root" "$WORK/class" "$WORK/out" "$WORKDIR" "$ENTRY" "$@" || code=$?
-  podman umount "$ctr" >/dev/null; podman rm "$ctr" >/dev/null
+  # Cleaning up must not hide the run's own exit status (set -e would end the script here).
+  podman umount "$ctr" >/dev/null || echo "(podman umount $ctr failed)" >&2
+  podman rm "$ctr" >/dev/null || echo "(podman rm $ctr failed)" >&2
   return $code
 }
 
@@ -120,9 +124,12 @@ run batch /class "${ex[@]}" --shard 1/2 --out /out/shard-1 --progress lines --ex
 p1=$!
 run batch /class "${ex[@]}" --shard 2/2 --out /out/shard-2 --progress lines --exit-zero &
 p2=$!
-wait $p1; wait $p2
-echo "shards in $(( $(date +%s) - start )) s"
-run merge /out/shard-1 /out/shard-2 --out /out/merged || true
+c1=0; c2=0
+wait $p1 || c1=$?
+wait $p2 || c2=$?
+echo "shards in $(( $(date +%s) - start )) s (exit codes $c1 and $c2)"
+[ "$c1" = 0 ] && [ "$c2" = 0 ] || { echo "FAILED: a shard exited with an error"; exit 1; }
+run merge /out/shard-1 /out/shard-2 --out /out/merged
 
 step "unsharded batch"
 start=$(date +%s)
