@@ -2,8 +2,8 @@
  * `netgrade batch <folder>` and `netgrade merge <dirs...>`: class grading (see
  * docs/batch-and-ci.md). Exit codes as `grade`: 0 every student passed every check,
  * 1 points were lost (or a submission could not be graded: unreadable archive),
- * 3 the grader itself failed for at least one student (crash, timeout). `--exit-zero` turns
- * 1 into 0 (points lost are the class's grades, not a failure of the run); 3 stays.
+ * 3 the grader itself failed for at least one student (crash, timeout). `--exit-zero` (batch
+ * and merge) turns 1 into 0 (points lost are the class's grades, not a failure of the run); 3 stays.
  */
 import { resolve } from 'node:path';
 import { runBatch } from '../batch/batch.ts';
@@ -51,10 +51,10 @@ export async function batchCommand(classDir: string, options: BatchCliOptions): 
   return withExitZero(classExitCode(klass), options.exitZero);
 }
 
-export async function mergeCommand(dirs: string[], out: string): Promise<number> {
+export async function mergeCommand(dirs: string[], out: string, exitZero = false): Promise<number> {
   const shards = await Promise.all(dirs.map(async (dir) => ({ dir, result: await readClassResult(dir) })));
   const klass = mergeClassResults(shards);
   await writeClassOutputs(klass, resolve(out));
   process.stderr.write(t('merge.done', { students: String(klass.students.length), n: dirs.length, path: resolve(out) }) + '\n');
-  return classExitCode(klass);
+  return withExitZero(classExitCode(klass), exitZero);
 }

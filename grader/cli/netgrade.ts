@@ -93,8 +93,9 @@ function program(setExitCode: (code: number) => void, argv: string[]): Command {
     .description(t('merge.description'))
     .argument('<dirs...>', t('merge.dirs'))
     .requiredOption('-o, --out <dir>', t('option.mergeOut'))
-    .action(async (dirs: string[], raw: { out: string }) => {
-      setExitCode(await mergeCommand(dirs, raw.out));
+    .option('--exit-zero', t('option.exitZero'))
+    .action(async (dirs: string[], raw: { out: string; exitZero?: boolean }) => {
+      setExitCode(await mergeCommand(dirs, raw.out, raw.exitZero === true));
     });
 
   withLang(cli.command('init'))

@@ -196,6 +196,7 @@ describe('netgrade batch over a class of 30', () => {
     expect(merge.code, merge.stderr).toBe(1);
     expect(outcome(await readClass(merged))).toEqual(outcome(await readClass(out)));
     expect(await readFile(join(merged, 'grades.csv'), 'utf8')).toBe(await readFile(join(out, 'grades.csv'), 'utf8'));
+    expect((await netgrade(['merge', ...shards, '--out', join(work, 'merged-again'), '--exit-zero'])).code).toBe(0);
 
     // Merge refuses overlapping shards and shards of another grader version.
     const overlap = await netgrade(['merge', shards[0]!, shards[0]!, '--out', join(work, 'bad')]);
