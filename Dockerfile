@@ -6,22 +6,29 @@
 #   docker run --rm -v "$PWD/class:/class" netgrade batch /class/submissions --out /class/reports
 #
 # Node 24 comes from the `node` npm package pinned in package-lock.json, as in the project
-# itself: Debian's own Node 18 and npm only run `npm ci`, which installs it.
-FROM debian:bookworm-slim
+# itself. Debian's own Node 18 and npm are needed only to run `npm ci`, so they stay in the
+# first stage: the image keeps /opt/netgrade and none of Debian's ~400 node-* packages.
 
-ARG WITH_CHROMIUM=true
+FROM debian:bookworm-slim AS install
 ENV DEBIAN_FRONTEND=noninteractive
-
-# bubblewrap: the sandbox of every submission process (docs/containment.md); util-linux: prlimit
-# and setpriv.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates nodejs npm bubblewrap util-linux \
-      $(if [ "$WITH_CHROMIUM" = true ]; then echo chromium; fi) \
+ && apt-get install -y --no-install-recommends ca-certificates nodejs npm \
  && rm -rf /var/lib/apt/lists/*
-
 WORKDIR /opt/netgrade
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund && npm cache clean --force
+
+FROM debian:bookworm-slim
+ARG WITH_CHROMIUM=true
+ENV DEBIAN_FRONTEND=noninteractive
+# bubblewrap: the sandbox of every submission process (docs/containment.md); util-linux: prlimit
+# and setpriv; Chromium with CJK fonts for web-server's browser evidence (Chinese file names).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ca-certificates bubblewrap util-linux \
+      $(if [ "$WITH_CHROMIUM" = true ]; then echo chromium fonts-noto-cjk; fi) \
+ && rm -rf /var/lib/apt/lists/*
+COPY --from=install /opt/netgrade /opt/netgrade
+WORKDIR /opt/netgrade
 COPY grader grader
 COPY exercises exercises
 
