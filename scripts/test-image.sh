@@ -8,7 +8,7 @@
 #    and `merge`, and one unsharded `batch`; the merged grades.csv must equal the unsharded one.
 #
 # Needs root (debootstrap, rootful podman) and Debian's podman and debootstrap (installed with
-# apt-get when missing). Variables: WORK (scratch folder), EXERCISES (default sticky-packets),
+# apt-get when missing). Variables: WORK (scratch folder), EXERCISES (default sticky-packets,web-server: web-server drives Chromium in the image),
 # MIRROR, IMAGE, WITH_CHROMIUM, BASE_ONLY=1 (stop once the base image exists).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +17,7 @@ WORK=${WORK:-/tmp/netgrade-test-image}
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
 IMAGE=${IMAGE:-localhost/netgrade:test}
 BASE=docker.io/library/debian:bookworm-slim
-EXERCISES=${EXERCISES:-sticky-packets}
+EXERCISES=${EXERCISES:-sticky-packets,web-server}
 WITH_CHROMIUM=${WITH_CHROMIUM:-true}
 step() { printf '\n== %s (%s)\n' "$*" "$(date -u +%H:%M:%S)"; }
 
