@@ -5,16 +5,11 @@
  *
  * Re-runs are off: a re-run cannot turn a failure into points (a flaky check earns none),
  * and a server that never answers would wait out every deadline twice.
- *
- * The five kinds of one exercise are graded at once (`describe.concurrent`): these gradings
- * spend their time waiting out reply deadlines, so side by side they cost little more than the
- * slowest of them. No process is left once all five have ended (checked after them, since a
- * check in between would see the other gradings' live servers).
  */
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { exerciseIds, loadExercise, REPO_ROOT } from '../../grader/exercise/registry.ts';
 import { gradeExerciseFolder, leftoverGroups } from '../helpers/grade.ts';
 
@@ -32,11 +27,10 @@ async function doNothingFolder(entryFiles: string[], kind: (typeof KINDS)[number
 }
 
 for (const id of await exerciseIds()) {
-  describe.concurrent(`${id}: a program that does nothing earns 0 in every check`, async () => {
+  describe(`${id}: a program that does nothing earns 0 in every check`, async () => {
     const { meta } = await loadExercise(id);
-    afterAll(() => expect(leftoverGroups()).toEqual([]));
     for (const kind of KINDS) {
-      test(kind, async ({ expect }) => {
+      test(kind, async () => {
         const folder = await doNothingFolder(meta.entryFiles, kind);
         try {
           const { exercise } = await gradeExerciseFolder(id, folder, { seed: 4242, retries: 0 });
@@ -52,10 +46,11 @@ for (const id of await exerciseIds()) {
             expect(graded.map((c) => `${c.id}: ${c.status}`)).toEqual([]);
             expect(ran.filter((c) => c.status === 'error')).toHaveLength(1);
           }
+          expect(leftoverGroups()).toEqual([]);
         } finally {
           await rm(folder, { recursive: true, force: true });
         }
-        // web-server's 27 checks each wait out a 3 s reply deadline: about 100 s alone, more beside other gradings.
+        // web-server's 27 checks each wait out a 3 s reply deadline: about 100 s alone, more beside another test file.
       }, 420_000);
     }
   });
