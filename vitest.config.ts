@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import LongestFirstSequencer from './tests/setup/sequencer.ts';
 
 export default defineConfig({
   test: {
@@ -7,8 +8,10 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // The machine-wide pair of CPU burners the reference solutions are graded beside.
+    // The machine-wide CPU burners of `npm run test:busy` (NETGRADE_TEST_BURNERS; none by default).
     globalSetup: ['tests/setup/burners.ts'],
+    // Longest test file first, also on a fresh clone (tests/durations.json).
+    sequence: { sequencer: LongestFirstSequencer },
     // Test files at once (env NETGRADE_TEST_WORKERS): a grading mostly waits on deadlines
     // (chat's suite alone: 18 s of CPU in 45 s of wall time), so on 2 cores three files keep
     // the CPUs busier; checks that judge timing run alone within their grading, and the
