@@ -35,18 +35,22 @@ test('watch re-grades the exercise whose file changed, then quits on q', { timeo
   };
   child.stdout.on('data', (chunk: Buffer) => ((output += chunk.toString()), check()));
   child.stderr.on('data', (chunk: Buffer) => ((output += chunk.toString()), check()));
-  /** Resolves when `pattern` appears in the output after offset `from`; rejects after `ms`. */
-  const appears = (pattern: RegExp, from: number, ms = 90_000) =>
-    new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${pattern} within ${ms} ms; output:\n${output}`)), ms);
-      waiters.push({ pattern, from, resolve: () => (clearTimeout(timer), resolve()) });
-      check();
-    });
+  /** `promise`, or a rejection saying `why()` after `ms`. */
   const withDeadline = <T,>(promise: Promise<T>, ms: number, why: () => string) =>
     new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(why())), ms);
       promise.then((value) => (clearTimeout(timer), resolve(value)), reject);
     });
+  /** Resolves when `pattern` appears in the output after offset `from`; rejects after `ms`. */
+  const appears = (pattern: RegExp, from: number, ms = 90_000) =>
+    withDeadline(
+      new Promise<void>((resolve) => {
+        waiters.push({ pattern, from, resolve });
+        check();
+      }),
+      ms,
+      () => `no ${pattern} within ${ms} ms; output:\n${output}`,
+    );
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   try {
     await cp(join(SOLUTIONS, 'sticky-packets'), join(dir, 'sticky-packets'), { recursive: true });

@@ -78,28 +78,26 @@ export interface BurnerCoordinator {
 /** Starts the burners on the first lease and stops them after the last; one pair for the whole machine. */
 export async function startBurnerCoordinator(count: number, address = join(tmpdir(), `netgrade-burners-${process.pid}.sock`)): Promise<BurnerCoordinator> {
   const burners = cpuBurners(count);
-  let leases = 0;
   // Starts and stops run one after another, so a lease taken while the last one's stop is under
   // way waits for it and then starts the burners again.
   let chain: Promise<void> = Promise.resolve();
   const serially = (step: () => Promise<void>) => (chain = chain.then(step, step));
-  let idleWaiters: Array<() => void> = [];
+  const idleWaiters: Array<() => void> = [];
+  // The leases held now: one open socket each.
   const sockets = new Set<Socket>();
 
   const server = createServer((socket) => {
     sockets.add(socket);
     socket.on('error', () => {});
-    leases += 1;
     void serially(async () => {
-      if (burners.pids.length === 0 && leases > 0) await burners.start();
+      if (burners.pids.length === 0 && sockets.size > 0) await burners.start();
       if (!socket.destroyed) socket.write('1');
     });
     socket.once('close', () => {
       sockets.delete(socket);
-      leases -= 1;
       void serially(async () => {
-        if (leases === 0 && burners.pids.length > 0) await burners.stop();
-        if (leases === 0) for (const resolve of idleWaiters.splice(0)) resolve();
+        if (sockets.size === 0 && burners.pids.length > 0) await burners.stop();
+        if (sockets.size === 0) for (const resolve of idleWaiters.splice(0)) resolve();
       });
     });
     socket.resume();
@@ -113,9 +111,9 @@ export async function startBurnerCoordinator(count: number, address = join(tmpdi
       return burners.pids;
     },
     get leases() {
-      return leases;
+      return sockets.size;
     },
-    idle: () => (leases === 0 && burners.pids.length === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve))),
+    idle: () => (sockets.size === 0 && burners.pids.length === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve))),
     async close() {
       for (const socket of sockets) socket.destroy();
       server.close();
