@@ -43,7 +43,15 @@ export interface PoolAnalysis {
    * of the shares judged.
    */
   ownMs: number;
+  /**
+   * The main thread's time after Node's start-up: its whole time minus `startupMs`. Node's
+   * start-up (start, load and strip the modules, print, exit) is not the program computing; on a
+   * slow machine it alone came to 15% of the reference's time (CI, 2026-12-02: main thread 470 ms
+   * of 3,040 ms; 80 ms of 1,480 ms on a fast one).
+   */
   mainMs: number;
+  /** Node's start-up, not counted: the main thread's time in the run of N = 1 (at most its time here). */
+  startupMs: number;
   /** Worker threads + worker processes + threads/processes that ended between two samples. */
   workersMs: number;
   /** Node's own threads (V8 platform and GC workers, libuv pool, …) of the main process. */
@@ -106,7 +114,8 @@ function descendsFrom(processes: Map<number, ProcessReading>, pid: number, root:
   return false;
 }
 
-export function analyse(run: PoolRun): PoolAnalysis {
+/** `startupMs`: the main thread's CPU time in a run of N = 1 (Node's start-up), not counted as the main thread computing. */
+export function analyse(run: PoolRun, startupMs = 0): PoolAnalysis {
   const { samples, tap } = run;
   const schedstat = samples.some((s) => [...s.processes.values()].some((p) => [...p.tasks.values()].some((t) => t.runNs !== undefined)));
   const root = findRoot(samples, run.spawnedPid);
@@ -189,6 +198,7 @@ export function analyse(run: PoolRun): PoolAnalysis {
   const endedMs = threadsGap + childGap;
   const totalMs = rootTotal + childrenMs + childGap;
   const workersMs = workers.reduce((a, w) => a + w.cpuMs, 0) + endedMs;
+  const startup = Math.max(0, Math.min(startupMs, mainMs));
 
   // Intervals: from the first to the last in which some worker gained CPU time.
   const gained: boolean[] = [];
@@ -227,7 +237,7 @@ export function analyse(run: PoolRun): PoolAnalysis {
   const recv = count('recv');
   const take = count('take');
   const perThread = new Map<string, number>();
-  for (const r of tap) if (r.e !== 'start') perThread.set(`${r.e}/${r.pid}/${r.thread}`, (perThread.get(`${r.e}/${r.pid}/${r.thread}`) ?? 0) + 1);
+  for (const r of tap) if (r.e !== 'start' && r.e !== 'exit') perThread.set(`${r.e}/${r.pid}/${r.thread}`, (perThread.get(`${r.e}/${r.pid}/${r.thread}`) ?? 0) + 1);
   const capped = [...perThread.values()].some((n) => n >= 256);
   const sampledThreads = workers.filter((w) => w.kind === 'thread').length;
   const sampledProcesses = workers.filter((w) => w.kind === 'process').length;
@@ -237,8 +247,9 @@ export function analyse(run: PoolRun): PoolAnalysis {
     schedstat,
     samples: samples.length,
     totalMs,
-    ownMs: mainMs + workersMs,
-    mainMs,
+    ownMs: mainMs - startup + workersMs,
+    mainMs: mainMs - startup,
+    startupMs: startup,
     workersMs,
     helpersMs,
     endedMs,
@@ -261,6 +272,8 @@ export const percent = (part: number, whole: number) => `${pct(part, whole).toFi
 export function cpuChart(a: PoolAnalysis): string {
   const rows: Array<[string, number]> = [[t('cpu.main'), a.mainMs], ...a.workers.map((w): [string, number] => [w.name, w.cpuMs])];
   if (a.endedMs > 0) rows.push([t('cpu.ended'), a.endedMs]);
+  const apart = rows.length;
+  if (a.startupMs > 0) rows.push([t('cpu.startup'), a.startupMs]);
   rows.push([t('cpu.helpers'), a.helpersMs]);
   // Columns in terminal cells: a Chinese character takes two (padEnd counts it as one).
   const cells = (label: string) => label.length + (label.match(/[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/g)?.length ?? 0);
@@ -268,7 +281,7 @@ export function cpuChart(a: PoolAnalysis): string {
   const width = Math.max(...rows.map(([n]) => cells(n)));
   const max = Math.max(1, ...rows.map(([, ms]) => ms));
   const lines = rows.map(([name, ms], i) => {
-    const share = i === rows.length - 1 ? t('cpu.apart') : percent(ms, a.ownMs);
+    const share = i >= apart ? t('cpu.apart') : percent(ms, a.ownMs);
     return `${pad(name, width)}  ${'█'.repeat(Math.round((30 * ms) / max)).padEnd(30)} ${String(Math.round(ms)).padStart(6)} ms ${share.padStart(7)}`;
   });
   lines.push(`${pad(t('cpu.total'), width)}  ${''.padEnd(30)} ${String(Math.round(a.ownMs)).padStart(6)} ms   100%`);
@@ -284,6 +297,7 @@ export function cpuChartData(a: PoolAnalysis): string {
     { label: t('cpu.main'), role: 'main', ms: Math.round(a.mainMs) },
     ...a.workers.map((w) => ({ label: w.name, role: 'worker', ms: Math.round(w.cpuMs) })),
     ...(a.endedMs > 0 ? [{ label: t('cpu.ended'), role: 'worker', ms: Math.round(a.endedMs) }] : []),
+    ...(a.startupMs > 0 ? [{ label: t('cpu.startupShort'), role: 'helper', ms: Math.round(a.startupMs) }] : []),
     { label: t('cpu.helpersShort'), role: 'helper', ms: Math.round(a.helpersMs) },
   ];
   return `cpu-per-thread ${JSON.stringify({ unit: 'ms', total: Math.round(a.totalMs), own: Math.round(a.ownMs), bars })}`;

@@ -48,6 +48,8 @@ export const text = defineCatalogue(
     'cpu.ended': 'ended between samples',
     'cpu.helpers': "Node's own threads (GC, …)",
     'cpu.helpersShort': "Node's own threads",
+    'cpu.startup': "Node's start-up (N = 1 run)",
+    'cpu.startupShort': "Node's start-up",
     'cpu.apart': '(apart)',
     'cpu.total': 'main thread + workers',
 
@@ -132,9 +134,9 @@ export const text = defineCatalogue(
     'chunks.few.expected': 'at least {perWorker} chunks per worker: {needed} for {pool} workers',
     'chunks.few.actual': '{total} (posted {post}, received over IPC {recv}, atomic takes {take})',
     'share.note':
-      "CPU time of the main thread and the workers: {own}; workers {workers} ({workersShare}, of which {ended} in threads or processes that ended between two samples); main thread {main} ({mainShare}). Node's own threads (apart): {helpers}; all together {total}.",
+      "CPU time of the main thread and the workers: {own}; workers {workers} ({workersShare}, of which {ended} in threads or processes that ended between two samples); main thread {main} ({mainShare}). Apart: Node's start-up in the main thread, {startup} (what `node main.ts 1` took: start, load the modules, print, exit), and Node's own threads, {helpers}; all together {total}.",
     'share.wrong':
-      'The main thread used {mainShare} of the run\'s CPU time (at most {mainMax}) and the workers {workersShare} (at least {workersMin}): the main thread computes. It should only cut the range, hand out chunks and add up the chunk sums; async functions and Promise.all in the main thread are not parallelism.',
+      'The main thread used {mainShare} of the run\'s CPU time (Node\'s start-up not counted; at most {mainMax}) and the workers {workersShare} (at least {workersMin}): the main thread computes. It should only cut the range, hand out chunks and add up the chunk sums; async functions and Promise.all in the main thread are not parallelism.',
     'share.wrong.expected': 'workers ≥ {workersMin}, main thread ≤ {mainMax}',
     'spread.wrong':
       "{name} used {share} of the run's CPU time (at most {max}): the work is not spread over the pool. Give every worker chunks of the range to sieve (not one worker sieving while others only add up or wait).",
@@ -194,6 +196,8 @@ export const text = defineCatalogue(
     'cpu.ended': '采样间隙中已结束的线程',
     'cpu.helpers': 'Node 自己的线程（GC 等）',
     'cpu.helpersShort': 'Node 自己的线程',
+    'cpu.startup': 'Node 的启动（N = 1 的运行）',
+    'cpu.startupShort': 'Node 的启动',
     'cpu.apart': '（另计）',
     'cpu.total': '主线程 + 工作者',
 
@@ -267,9 +271,9 @@ export const text = defineCatalogue(
     'chunks.few.expected': '每个工作者至少 {perWorker} 块：{pool} 个工作者共 {needed} 块',
     'chunks.few.actual': '{total}（发送 {post}，通过 IPC 收到 {recv}，原子取走 {take}）',
     'share.note':
-      '主线程和工作者的 CPU 时间：{own}；工作者 {workers}（{workersShare}，其中 {ended}属于在两次采样之间结束的线程或进程）；主线程 {main}（{mainShare}）。Node 自己的线程（另计）：{helpers}；全部合计 {total}。',
+      '主线程和工作者的 CPU 时间：{own}；工作者 {workers}（{workersShare}，其中 {ended}属于在两次采样之间结束的线程或进程）；主线程 {main}（{mainShare}）。另计：主线程中 Node 的启动 {startup}（即 `node main.ts 1` 所用的时间：启动、加载模块、打印、退出），以及 Node 自己的线程 {helpers}；全部合计 {total}。',
     'share.wrong':
-      '主线程用了这次运行 CPU 时间的 {mainShare}（最多 {mainMax}），工作者用了 {workersShare}（至少 {workersMin}）：计算是主线程在做。主线程只应切分范围、分发分块、累加各分块的和；在主线程中用 async 函数和 Promise.all 并不是并行。',
+      '主线程用了这次运行 CPU 时间的 {mainShare}（不计 Node 的启动；最多 {mainMax}），工作者用了 {workersShare}（至少 {workersMin}）：计算是主线程在做。主线程只应切分范围、分发分块、累加各分块的和；在主线程中用 async 函数和 Promise.all 并不是并行。',
     'share.wrong.expected': '工作者 ≥ {workersMin}，主线程 ≤ {mainMax}',
     'spread.wrong': '{name} 用了这次运行 CPU 时间的 {share}（最多 {max}）：工作没有分散到整个进程池。让每个工作者都去筛范围中的分块（而不是一个工作者在筛，其他工作者只做加法或等待）。',
     'spread.wrong.expected': '每个工作者 ≤ {max}',

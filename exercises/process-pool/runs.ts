@@ -44,12 +44,14 @@ export const IDLE_MS = 5_000;
 export const LINGER_MS = 2_000;
 
 export interface TapRecord {
-  e: 'start' | 'post' | 'recv' | 'take';
+  e: 'start' | 'post' | 'recv' | 'take' | 'exit';
   pid: number;
   thread: number;
   main?: boolean;
   ppid?: number;
   tid?: number;
+  /** exit: the main thread's own CPU time (ms, 10 ms ticks). */
+  cpuMs?: number;
 }
 
 export interface PoolRun {
@@ -195,6 +197,18 @@ async function throwIfCodeError(ctx: CheckContext, program: ProgramRun): Promise
     const diagnosis = await diagnoseEarlyExit(program.exit, program.stderr, ctx.codeDir, ctx.exercise.entryFiles, DEFAULT_LIMITS);
     if (diagnosis.code === 'MODULE_NOT_FOUND') throw diagnosis;
   }
+}
+
+/**
+ * The CPU time the main thread of the program's first process had used when it ended (the tap's
+ * `exit` record): for the run of N = 1, Node's start-up. Undefined when the run left none
+ * (killed, crashed before the tap loaded, no /proc).
+ */
+export function mainThreadCpuAtExit(tap: TapRecord[]): number | undefined {
+  const mains = tap.filter((r) => r.e === 'start' && r.main);
+  const root = mains.find((r) => !mains.some((o) => o.pid === r.ppid));
+  const exit = tap.find((r) => r.e === 'exit' && r.pid === root?.pid && typeof r.cpuMs === 'number');
+  return exit?.cpuMs;
 }
 
 async function readTap(workDir: string): Promise<TapRecord[]> {
