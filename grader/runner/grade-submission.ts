@@ -233,6 +233,7 @@ export async function gradeSubmission(request: GradeRequest): Promise<Submission
     if (failure) throw failure.reason;
   } finally {
     request.signal?.removeEventListener('abort', onAbort);
+    await Promise.all([...sandboxes].map((sandbox) => sandbox.settle()));
     await workspace.dispose();
   }
 

@@ -5,9 +5,10 @@
  */
 import { existsSync, realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { InfrastructureError, SubmissionError } from '../model/errors.ts';
 import type { ExerciseMeta } from '../model/exercise.ts';
+import { CompileCache } from './compile-cache.ts';
 import { describeExit, diagnoseEarlyExit, thrownError } from './diagnose.ts';
 import { isolationModeFromEnv, jailedCommand, nextSandboxUid, resolveIsolation, type IsolationLevel } from './isolation.ts';
 import { watchMemory } from './memory-watch.ts';
@@ -30,6 +31,12 @@ export interface SandboxConfig {
   limits: ResourceLimits;
   /** How processes are contained; resolved from NETGRADE_ISOLATION (default 'auto') when absent. */
   isolation?: IsolationLevel;
+  /**
+   * Share Node's compile cache between the processes of an exercise's grading (compile-cache.ts;
+   * only in the bubblewrap sandbox with a user id per process). Default: on, unless env
+   * NETGRADE_COMPILE_CACHE=0 (the bench's comparison).
+   */
+  compileCache?: boolean;
 }
 
 export const DEFAULT_SANDBOX_CONFIG: SandboxConfig = {
@@ -103,6 +110,8 @@ export class ExerciseSandbox {
   readonly workspace: Workspace;
   readonly config: SandboxConfig;
   readonly isolation: IsolationLevel;
+  /** Node's compile cache shared by this exercise's processes; undefined where they cannot share one safely. */
+  readonly compileCache: CompileCache | undefined;
 
   constructor(workspace: Workspace, meta: ExerciseMeta, codeDir: string, config: SandboxConfig) {
     this.workspace = workspace;
@@ -110,6 +119,10 @@ export class ExerciseSandbox {
     this.codeDir = codeDir;
     this.config = config;
     this.isolation = config.isolation ?? resolveIsolation(isolationModeFromEnv());
+    const cacheWanted = config.compileCache ?? process.env.NETGRADE_COMPILE_CACHE !== '0';
+    // Only with a user id per process: the grant's links are then read-only to the process,
+    // and a process cannot write another's entries (compile-cache.ts).
+    this.compileCache = cacheWanted && this.isolation.kind === 'bwrap' && this.isolation.setpriv ? new CompileCache(join(workspace.root, `cache-${meta.id}`), codeDir) : undefined;
     installCleanupHandlers();
   }
 
@@ -125,6 +138,11 @@ export class ExerciseSandbox {
   /** Kills every process of the checks under way (their checks then fail fast and are discarded). */
   async abort(): Promise<void> {
     await Promise.all([...this.live].map((scope) => scope.teardown()));
+  }
+
+  /** Waits for the work left after the checks (the compile cache's harvests). */
+  async settle(): Promise<void> {
+    await this.compileCache?.settle();
   }
 
   /** Deadlines scaled for this machine. */
@@ -182,8 +200,14 @@ export class CheckScope {
   }
 
   async #spawn(script: string, args: string[], nodeArgs: string[], cwd: string, env: Record<string, string>, stdin: boolean): Promise<SandboxProcess> {
+    // (nodeArgs and env gain the compile cache's preload and folder below.)
     const { config, isolation } = this.sandbox;
     const uid = isolation.setpriv ? nextSandboxUid() : undefined;
+    const cache = uid !== undefined ? await this.sandbox.compileCache?.grant(uid) : undefined;
+    if (cache) {
+      nodeArgs = [...cache.nodeArgs, ...nodeArgs];
+      env = { ...env, ...cache.env };
+    }
     const limited = limitedCommand(config.nodePath, nodeArgs, script, args, config.limits, uid !== undefined);
     let command = limited;
     if (isolation.kind === 'bwrap') {
@@ -191,7 +215,8 @@ export class CheckScope {
       // What the process may see: Node, its code, the grader's script it runs (a harness)
       // and files named in its Node options (a preload), nothing else of the grader.
       const readOnly = [dirname(realpathSync(config.nodePath)), this.sandbox.codeDir, script, ...nodeArgs.filter((a) => isAbsolute(a) && existsSync(a))];
-      command = jailedCommand(isolation, limited.command, limited.args, { readOnly: [...new Set(readOnly)], writable: [cwd], cwd, uid });
+      const writable = cache ? [cwd, cache.dir] : [cwd];
+      command = jailedCommand(isolation, limited.command, limited.args, { readOnly: [...new Set(readOnly)], writable, cwd, uid });
     }
     const proc = SandboxProcess.spawn({
       command: command.command,
@@ -203,6 +228,7 @@ export class CheckScope {
       jailed: isolation.kind === 'bwrap',
     });
     watchMemory(proc, config.limits.memoryBytes);
+    if (cache) void proc.exited.then(() => this.sandbox.compileCache?.harvest(cache.dir));
     this.processes.push(proc);
     return proc;
   }
