@@ -1,6 +1,5 @@
-#!/usr/bin/env node
 /**
- * The netgrade command line. Options are declared as data with commander; values are
+ * The netgrade command line (started by netgrade.ts). Options are declared as data with commander; values are
  * validated with zod (options.ts). Exit codes: 0 every graded check passed, 1 points were
  * lost, 2 usage error, 3 the grader itself failed (never the student's fault).
  */
@@ -185,12 +184,4 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(t('error.internal', { message: String((error as Error).stack ?? error) }) + '\n');
     return 3;
   }
-}
-
-if (import.meta.main) {
-  // Exit at once once the reports are written (stdout and stderr are synchronous on Linux):
-  // seen once after a whole class's worth of probes, Node's exit-time cleanup spun for minutes
-  // on a socket handle left over from a probe (FreeEnvironment → CleanupHandles), after every
-  // report was out. The grading is finished; nothing it started needs a graceful end here.
-  process.exit(await main(process.argv.slice(2)));
 }
