@@ -1,6 +1,7 @@
 /**
  * The order test files start in: longest first, so that with three files at once the longest
- * (web-server's, about 18 minutes) does not start last and leave the run waiting on it alone.
+ * (web-server's variants, a few minutes each half) do not start last and leave the run waiting
+ * on them alone.
  *
  * vitest itself orders by the durations of the previous run on this machine, and, on a fresh
  * clone (CI), by file size; our exercise suites are a few lines each, so CI started them last.
