@@ -5,7 +5,7 @@
  * so that the ratio is measured on one machine at one moment. Writes bench/results.md.
  * Timings live here, never in the test suite.
  *
- *   node bench/run.ts [--runs N] [--only floor,exercises,timing,submission,weak,silent,class,class-all,shards]
+ *   node bench/run.ts [--runs N] [--only floor,exercises,timing,submission,weak,silent,class,class-all,shards,cache]
  *                     [--schedules sequential,concurrent] [--exercises sticky-packets,...|all]
  *                     [--class-size 50] [--concurrency 1,2,4,8] [--class-all-size 50]
  *                     [--class-all-concurrency 2,4] [--silent-runs 1] [--shard-concurrency <n>]
@@ -45,7 +45,7 @@ const DEFAULT_CLASS_EXERCISES = 'sticky-packets';
 const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
-    only: { type: 'string', default: 'floor,exercises,timing,submission,weak,silent,class,class-all,shards' },
+    only: { type: 'string', default: 'floor,exercises,timing,submission,weak,silent,class,class-all,shards,cache' },
     schedules: { type: 'string', default: SCHEDULES.join(',') },
     /** Exercises the class of section 7 is graded on (comma-separated ids, or `all`). */
     exercises: { type: 'string', default: DEFAULT_CLASS_EXERCISES },
@@ -174,7 +174,7 @@ interface Graded {
   result: SubmissionResult;
 }
 
-async function gradeOnce(submission: string, ids: string[], schedule: Schedule, options: { parallel?: number; retries?: number } = {}): Promise<Graded> {
+async function gradeOnce(submission: string, ids: string[], schedule: Schedule, options: { parallel?: number; retries?: number; compileCache?: boolean } = {}): Promise<Graded> {
   const exercises = await loadExercises(ids);
   const before = spawnStats.count;
   const cpuBefore = cpuMs();
@@ -184,7 +184,7 @@ async function gradeOnce(submission: string, ids: string[], schedule: Schedule, 
     exercises,
     seed: 1,
     options: {},
-    sandbox: DEFAULT_SANDBOX_CONFIG,
+    sandbox: options.compileCache === undefined ? DEFAULT_SANDBOX_CONFIG : { ...DEFAULT_SANDBOX_CONFIG, compileCache: options.compileCache },
     reporter: new Multiplexer([]),
     exerciseConcurrency: options.parallel ?? 1,
     schedule,
@@ -195,7 +195,7 @@ async function gradeOnce(submission: string, ids: string[], schedule: Schedule, 
 }
 
 /** Several gradings of one submission: wall and CPU statistics, the last result. */
-async function measure(n: number, submission: string, ids: string[], schedule: Schedule, options: { parallel?: number; retries?: number } = {}) {
+async function measure(n: number, submission: string, ids: string[], schedule: Schedule, options: { parallel?: number; retries?: number; compileCache?: boolean } = {}) {
   const walls: number[] = [];
   const cpus: number[] = [];
   let last: Graded | undefined;
@@ -441,6 +441,8 @@ if (classSections) {
   }
 }
 
+if (ONLY.has('cache')) await cacheSection();
+
 await mkdir(dirname(RESULTS), { recursive: true });
 await writeFile(RESULTS, lines.join('\n') + '\n');
 process.stdout.write(`\nwritten: ${RESULTS}\n`);
@@ -632,4 +634,62 @@ async function compareScores(unshardedDir: string, mergedDir: string): Promise<s
   const differ = [...sa].filter(([name, score]) => sb.get(name) !== score).map(([name, score]) => `${name}: ${score} vs ${sb.get(name) ?? 'missing'}`);
   if (sa.size !== sb.size) differ.push(`${sa.size} students unsharded, ${sb.size} merged`);
   return differ.length === 0 ? `the same ${sa.size} students with the same scores` : `${differ.length} difference(s): ${differ.slice(0, 5).join('; ')}`;
+}
+
+/** Busy CPU time of the whole machine (every process, the kernel's work included), ms (Linux; 0 elsewhere). */
+function machineBusyMs(): number {
+  try {
+    const fields = readFileSync('/proc/stat', 'latin1').split('\n', 1)[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+    const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+    return ((fields.reduce((a, b) => a + b, 0) - idle) / CLOCK_TICKS) * 1000;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Node's compile cache shared between an exercise's processes (grader/sandbox/compile-cache.ts),
+ * off and on in the same run: one whole submission in-process, and the sticky-packets class with
+ * `batch` at -j 4. CPU time here is the whole machine's busy time over the run (sandboxed
+ * grandchildren included, which the rusage of section 3 misses): run it on an idle machine.
+ */
+async function cacheSection(): Promise<void> {
+  const ada = join(REPO_ROOT, 'samples', 'ada-strong');
+  out();
+  out("## 8. Node's compile cache shared by an exercise's processes (`NETGRADE_COMPILE_CACHE=0` turns it off)");
+  out();
+  out('| run | cache | wall time | CPU time of the whole machine | score |');
+  out('| --- | --- | --- | --- | --- |');
+  const busy = new Map<boolean, number>();
+  for (const compileCache of [false, true]) {
+    const walls: number[] = [];
+    const cpu: number[] = [];
+    let last: Graded | undefined;
+    for (let i = 0; i < RUNS; i++) {
+      const before = machineBusyMs();
+      last = await gradeOnce(ada, TODAY, 'concurrent', { compileCache });
+      walls.push(last.ms);
+      cpu.push(machineBusyMs() - before);
+    }
+    busy.set(compileCache, stat(cpu).median);
+    out(`| ada-strong, 7 exercises, concurrent | ${compileCache ? 'on' : 'off'} | ${fmt(stat(walls))} | ${fmt(stat(cpu))} | ${last!.score}/${last!.max} |`);
+  }
+  const classRoot = await mkdtemp(join(tmpdir(), 'netgrade-bench-cache-'));
+  try {
+    const classDir = join(classRoot, 'class');
+    await makeClass(classDir, CLASS_EXERCISES, CLASS_SIZE);
+    for (const cache of ['0', '1']) {
+      const outDir = join(classRoot, `out-${cache}`);
+      const before = machineBusyMs();
+      const run = await runCli(['batch', classDir, '--out', outDir, '--progress', 'none', '--exit-zero', ...CLASS_EXERCISES.flatMap((id) => ['--exercise', id]), '-j', '4'], { NETGRADE_COMPILE_CACHE: cache });
+      const cpu = machineBusyMs() - before;
+      const summary = await summarise(outDir);
+      out(`| class of ${CLASS_SIZE}, ${CLASS_EXERCISES.join(', ')}, batch -j 4 | ${cache === '1' ? 'on' : 'off'} | ${(run.ms / 1000).toFixed(1)} s (${((CLASS_SIZE / run.ms) * 60000).toFixed(1)} students per minute) | ${(cpu / 1000).toFixed(1)} s | ${summary.full} of ${summary.graded} full marks |`);
+    }
+  } finally {
+    await rm(classRoot, { recursive: true, force: true });
+  }
+  const off = busy.get(false);
+  const on = busy.get(true);
+  if (off && on) out(`\n- one submission's CPU time with the cache / without: ${ratio(on, off)}`);
 }
