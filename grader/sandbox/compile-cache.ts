@@ -91,9 +91,21 @@ export class CompileCache {
     this.#keys = cacheKeysOf(codeDir);
   }
 
-  /** A folder for one process running as `uid`, filled with links to every entry of the pool. */
-  async grant(uid: number): Promise<CacheGrant> {
+  /**
+   * A folder for one process running as `uid`, filled with links to every entry of the pool;
+   * undefined when it cannot be made (a full disk): the process then runs without the cache.
+   */
+  async grant(uid: number): Promise<CacheGrant | undefined> {
     const dir = join(this.#root, `p${++this.#counter}`);
+    try {
+      return await this.#grant(dir, uid);
+    } catch {
+      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      return undefined;
+    }
+  }
+
+  async #grant(dir: string, uid: number): Promise<CacheGrant> {
     await mkdir(dir, { recursive: true });
     for (const tag of await listDir(this.#pool)) {
       const own = join(dir, `${tag}-${uid}`);

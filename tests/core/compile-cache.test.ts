@@ -53,7 +53,7 @@ describe('the compile cache', () => {
     await writeFile(join(code, 'server.ts'), 'export {};\n');
     const [key, linkKey] = [...cacheKeysOf(code)];
     const cache = new CompileCache(join(dir, 'cache'), code);
-    const grant = await cache.grant(process.getuid!());
+    const grant = (await cache.grant(process.getuid!()))!;
     // What a process could leave in its folder: an entry of its own, an entry named after no
     // file of the submission, and a link named like an entry that points at a file of the machine.
     const tagDir = join(grant.dir, `v24.0.0-x64-abcdef01-${process.getuid!()}`);
@@ -74,12 +74,21 @@ describe('the compile cache', () => {
     expect((await stat(join(pool, key!))).mode & 0o777).toBe(0o644);
 
     // The next process finds the entry under its own user id, linked from the pool.
-    const next = await cache.grant(4242);
+    const next = (await cache.grant(4242))!;
     const linked = join(next.dir, 'v24.0.0-x64-abcdef01-4242', key!);
     expect(await readFile(linked, 'utf8')).toBe('compiled code');
     expect((await stat(linked)).nlink).toBe(2);
     expect(next.env.NODE_COMPILE_CACHE).toBe(next.dir);
     expect(next.nodeArgs).toEqual(['--import', FLUSH_PRELOAD]);
+  });
+
+  test('a cache folder that cannot be made leaves the process without the cache, not without its run', async () => {
+    const code = join(dir, 'code');
+    await mkdir(code);
+    await writeFile(join(code, 'server.ts'), 'export {};\n');
+    await writeFile(join(dir, 'a-file'), '');
+    const cache = new CompileCache(join(dir, 'a-file', 'cache'), code);
+    expect(await cache.grant(process.getuid!())).toBeUndefined();
   });
 
   test.skipIf(!SHARED)('in the sandbox, a later process of the grading loads the code from the cache of an earlier, killed one', async () => {

@@ -5,9 +5,11 @@
  *
  * vitest itself orders by the durations of the previous run on this machine, and, on a fresh
  * clone (CI), by file size; our exercise suites are a few lines each, so CI started them last.
- * Without local results, the durations recorded in `tests/durations.json` are used instead
- * (refreshed with `node scripts/test-durations.ts <vitest json report>`); a file not listed
- * there counts as long, so a new exercise starts early.
+ * This sequencer always uses the durations recorded in `tests/durations.json` (refreshed with
+ * `node scripts/test-durations.ts <vitest json report>`), also where vitest has results of its
+ * own: those also come from filtered runs (`-t`), which recorded web-server's new variant files
+ * at 0 and 40 s and started them last in a whole run. A file not listed there counts as long,
+ * so a new exercise starts early.
  */
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -31,8 +33,6 @@ export function longestFirst(paths: string[], seconds: Map<string, number>): str
 
 export default class LongestFirstSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
-    const cache = this.ctx.cache;
-    if (files.every((spec) => cache.getTestSpecificationResult(spec))) return super.sort(files);
     // The config's root is the repository (the config file's folder).
     const root = this.ctx.config.root;
     const byPath = new Map(files.map((spec) => [relative(root, spec.moduleId), spec]));
