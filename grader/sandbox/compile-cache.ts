@@ -24,7 +24,7 @@
  * damaged entry is compiled again, never used. Written by hand: no package manages Node's
  * compile cache across user ids.
  */
-import { chown, link, lstat, mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, link, lstat, mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { constants, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -119,20 +119,24 @@ export class CompileCache {
     return { dir, env: { NODE_COMPILE_CACHE: dir }, nodeArgs: ['--import', FLUSH_PRELOAD] };
   }
 
-  /** After the process ended: adds its entries of the submission's own files to the pool, then removes its folder. */
-  harvest(dir: string): void {
-    const job = this.#harvest(dir).catch(() => undefined);
+  /** After the process (run as `uid`) ended: adds its entries of the submission's own files to the pool, then removes its folder. */
+  harvest(dir: string, uid: number): void {
+    const job = this.#harvest(dir, uid).catch(() => undefined);
     this.#pending.add(job);
     void job.finally(() => this.#pending.delete(job));
   }
 
-  async #harvest(dir: string): Promise<void> {
+  async #harvest(dir: string, uid: number): Promise<void> {
     try {
       for (const name of await listDir(dir)) {
-        const tag = /^(.+)-\d+$/.exec(name)?.[1];
-        // The process wrote this folder: only real folders and regular files count (a link
+        // The process wrote this folder: only a folder named as Node names it for this user id
+        // counts (a process could make thousands of others for every later process to fill),
+        // at most a few cache versions in all, and only real folders and regular files (a link
         // could point at a file of the grader's machine).
-        if (!tag || !(await lstat(join(dir, name))).isDirectory()) continue;
+        const tag = NODE_TAG.exec(name)?.[1];
+        if (!tag || !name.endsWith(`-${uid}`) || !(await lstat(join(dir, name))).isDirectory()) continue;
+        const tags = await listDir(this.#pool);
+        if (!tags.includes(tag) && tags.length >= MAX_TAGS) continue;
         const pooled = join(this.#pool, tag);
         await mkdir(pooled, { recursive: true });
         const have = new Set(await listDir(pooled));
@@ -142,7 +146,8 @@ export class CompileCache {
           if (!body) continue;
           // A copy owned by the grader, readable by every later process, put in place whole.
           const temporary = join(pooled, `.${entry}.${++this.#counter}.tmp`);
-          await writeFile(temporary, body, { mode: 0o644 });
+          await writeFile(temporary, body);
+          await chmod(temporary, 0o644);
           await rename(temporary, join(pooled, entry));
         }
       }
@@ -157,6 +162,10 @@ export class CompileCache {
   }
 }
 
+/** How Node names a cache folder: `v<version>-<arch>-<hash of V8's flags>-<uid>`. */
+const NODE_TAG = /^(v\d+\.\d+\.\d+-[a-z0-9_]+-[0-9a-f]{8})-\d+$/;
+/** Cache versions the pool keeps (one Node with one set of flags makes one). */
+const MAX_TAGS = 4;
 /** Cache entries are a few KiB; anything larger is not one. */
 const MAX_ENTRY_BYTES = 16 * 1024 * 1024;
 
@@ -177,7 +186,7 @@ async function readRegularFile(path: string): Promise<Buffer | undefined> {
 
 async function listDir(path: string): Promise<string[]> {
   try {
-    return (await readdir(path)).filter((name) => !name.startsWith('.'));
+    return (await readdir(path)).filter((name) => !name.startsWith('.')).sort();
   } catch {
     return [];
   }

@@ -228,7 +228,7 @@ export class CheckScope {
       jailed: isolation.kind === 'bwrap',
     });
     watchMemory(proc, config.limits.memoryBytes);
-    if (cache) void proc.exited.then(() => this.sandbox.compileCache?.harvest(cache.dir));
+    if (cache) void proc.exited.then(() => this.sandbox.compileCache?.harvest(cache.dir, uid!));
     this.processes.push(proc);
     return proc;
   }

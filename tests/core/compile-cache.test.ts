@@ -47,7 +47,7 @@ describe('the compile cache', () => {
     expect(written.filter((name) => !keys.has(name))).toHaveLength(1);
   });
 
-  test("a harvest takes only regular files named after the submission's own entries, and makes them read-only to later processes", async () => {
+  test("a harvest takes only regular files named after the submission's own entries, in folders named as Node names them, and makes them read-only to later processes", async () => {
     const code = join(dir, 'code');
     await mkdir(code);
     await writeFile(join(code, 'server.ts'), 'export {};\n');
@@ -64,10 +64,23 @@ describe('the compile cache', () => {
     await writeFile(join(dir, 'secret'), 'not for students');
     await symlink(join(dir, 'secret'), join(tagDir, linkKey!));
     await mkdir(join(grant.dir, `not-a-tag`));
-    cache.harvest(grant.dir);
+    // A folder named for another user id, and more cache versions than Node makes.
+    const foreign = join(grant.dir, 'v24.0.0-x64-abcdef02-999');
+    await mkdir(foreign);
+    await writeFile(join(foreign, key!), 'not this process');
+    for (let i = 0; i < 6; i++) {
+      const extra = join(grant.dir, `v24.0.${i}-x64-abcdef0${i}-${process.getuid!()}`);
+      await mkdir(extra);
+      await writeFile(join(extra, key!), 'another version');
+    }
+    cache.harvest(grant.dir, process.getuid!());
     await cache.settle();
 
     expect(existsSync(grant.dir)).toBe(false);
+    // Four versions at most, the one named for another user id not among them.
+    const versions = await readdir(join(dir, 'cache', 'pool'));
+    expect(versions).toHaveLength(4);
+    expect(versions).not.toContain('v24.0.0-x64-abcdef02');
     const pool = join(dir, 'cache', 'pool', 'v24.0.0-x64-abcdef01');
     expect(await readdir(pool)).toEqual([key]);
     expect(await readFile(join(pool, key!), 'utf8')).toBe('compiled code');
