@@ -3,9 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { exerciseSuite } from '../helpers/exercise-suite.ts';
 import { gradeExerciseFolder, leftoverGroups, VARIANTS } from '../helpers/grade.ts';
 
-// The variants are in web-server.variants.test.ts and web-server.variants-2.test.ts: the three
-// files run side by side.
-exerciseSuite('web-server', { part: 'reference' });
+exerciseSuite('web-server');
 
 // Refused imports stop the server at start: a verdict for the whole exercise, not one check's
 // loss, so these two variants are not in variants.json. Found by Node's resolver (a hook

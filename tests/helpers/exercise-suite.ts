@@ -13,22 +13,9 @@ import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { leaseBurners } from './burners.ts';
 import { explain, flakyChecks, gradeExerciseFolder, leftoverGroups, lostChecks, SOLUTIONS, VARIANTS, variantsOf } from './grade.ts';
 
-/**
- * `part`: only the reference runs, or only the variants (`of: [i, n]`: every n-th variant from
- * the i-th), for an exercise whose suite is split over several test files: web-server's took
- * 17 minutes in one file, the floor of a whole run with three files at once. The files
- * together are the whole suite.
- */
-export type SuitePart = { part: 'reference' } | { part: 'variants'; of?: [number, number] };
-
-export function exerciseSuite(exerciseId: string, options: { solutionRuns?: number } & Partial<SuitePart> = {}): void {
+export function exerciseSuite(exerciseId: string, options: { solutionRuns?: number } = {}): void {
   // Ten in a row, each with its own seed: a reference solution must never fail or be flaky.
   const runs = options.solutionRuns ?? 10;
-  if (options.part !== 'variants') referenceRuns(exerciseId, runs);
-  if (options.part !== 'reference') variantRuns(exerciseId, options.part === 'variants' ? options.of : undefined);
-}
-
-function referenceRuns(exerciseId: string, runs: number): void {
   describe(`${exerciseId}: reference solution`, () => {
     // CI runs on busy machines: with NETGRADE_TEST_BURNERS=n (`npm run test:busy`: 2) the ten
     // runs go beside the machine's n CPU burners (tests/setup/burners.ts).
@@ -49,12 +36,9 @@ function referenceRuns(exerciseId: string, runs: number): void {
       });
     }
   });
-}
 
-function variantRuns(exerciseId: string, of: [number, number] | undefined): void {
-  const [first, every] = of ?? [0, 1];
   describe(`${exerciseId}: faulty variants lose points where their mistake is named`, () => {
-    for (const variant of variantsOf(exerciseId).filter((_, i) => i % every === first)) {
+    for (const variant of variantsOf(exerciseId)) {
       test(`${variant.slug}: ${variant.mistake}`, async () => {
         const { exercise } = await gradeExerciseFolder(exerciseId, join(VARIANTS, exerciseId, variant.slug), { seed: 777 });
         expect(variant.failsChecks.length).toBeGreaterThan(0);

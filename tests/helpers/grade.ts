@@ -48,8 +48,6 @@ export async function gradeExerciseFolder(
     timeScale?: number;
     /** Re-runs of a failed check (the grader's default when undefined). */
     retries?: number;
-    /** The CPU-pressure gate of the concurrent scheduling (the grader's default, on, when undefined). */
-    throttle?: boolean;
   } = {},
 ): Promise<{ exercise: ExerciseResult; result: SubmissionResult }> {
   const submission = await mkdtemp(join(tmpdir(), 'netgrade-test-submission-'));
@@ -68,7 +66,6 @@ export async function gradeExerciseFolder(
       reporter: new Multiplexer([]),
       ...(options.checkIds ? { checkIds: options.checkIds } : {}),
       ...(options.retries === undefined ? {} : { retries: options.retries }),
-      ...(options.throttle === undefined ? {} : { throttle: options.throttle }),
     });
     return { exercise: result.exercises[0]!, result };
   } finally {

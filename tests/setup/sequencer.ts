@@ -1,15 +1,14 @@
 /**
  * The order test files start in: longest first, so that with three files at once the longest
- * (web-server's variants, a few minutes each half) do not start last and leave the run waiting
- * on them alone.
+ * (web-server's, about 14 minutes) does not start last and leave the run waiting on it alone.
  *
  * vitest itself orders by the durations of the previous run on this machine, and, on a fresh
  * clone (CI), by file size; our exercise suites are a few lines each, so CI started them last.
  * This sequencer always uses the durations recorded in `tests/durations.json` (refreshed with
  * `node scripts/test-durations.ts <vitest json report>`), also where vitest has results of its
- * own: those also come from filtered runs (`-t`), which recorded web-server's new variant files
- * at 0 and 40 s and started them last in a whole run. A file not listed there counts as long,
- * so a new exercise starts early.
+ * own: those also come from filtered runs (`-t`), which record a long file at a few seconds and
+ * start it last in the next whole run (seen: 1,595 s instead of about 1,250). A file not listed
+ * there counts as long, so a new exercise starts early.
  */
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
