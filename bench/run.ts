@@ -446,6 +446,11 @@ if (ONLY.has('cache')) await cacheSection();
 await mkdir(dirname(RESULTS), { recursive: true });
 await writeFile(RESULTS, lines.join('\n') + '\n');
 process.stdout.write(`\nwritten: ${RESULTS}\n`);
+// Exit at once, as grader/cli/netgrade.ts does: after its last in-process grading, a run of
+// 2026-12-02 printed this line and then spun at half a core for over an hour in Node's
+// exit-time cleanup (the same socket-handle spin netgrade.ts works around), and slowed down
+// two whole test runs beside it before anyone noticed.
+process.exit(0);
 
 /** A class graded with `batch` at each -j under each scheduling; optionally the shards. */
 async function classOf(section: string, exercises: string[], size: number, concurrencies: number[], root: string, table: boolean, shards: boolean): Promise<void> {
