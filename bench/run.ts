@@ -28,7 +28,7 @@ import { exerciseIds, loadExercises, REPO_ROOT } from '../grader/exercise/regist
 import type { SubmissionResult } from '../grader/model/results.ts';
 import { Multiplexer } from '../grader/reporters/reporter.ts';
 import { gradeSubmission } from '../grader/runner/grade-submission.ts';
-import { CpuPressure } from '../grader/runner/cpu-pressure.ts';
+import { CpuPressure, readStat } from '../grader/runner/cpu-pressure.ts';
 import { defaultCheckSlots, SCHEDULES, type Schedule } from '../grader/runner/scheduler.ts';
 import { inPrivateNetwork, isolationModeFromEnv, resolveIsolation } from '../grader/sandbox/isolation.ts';
 import { describeIsolation } from '../grader/sandbox/limits.ts';
@@ -643,13 +643,7 @@ async function compareScores(unshardedDir: string, mergedDir: string): Promise<s
 
 /** Busy CPU time of the whole machine (every process, the kernel's work included), ms (Linux; 0 elsewhere). */
 function machineBusyMs(): number {
-  try {
-    const fields = readFileSync('/proc/stat', 'latin1').split('\n', 1)[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
-    const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
-    return ((fields.reduce((a, b) => a + b, 0) - idle) / CLOCK_TICKS) * 1000;
-  } catch {
-    return 0;
-  }
+  return ((readStat()?.busy ?? 0) / CLOCK_TICKS) * 1000;
 }
 
 /**

@@ -4,7 +4,7 @@
  * workers ran at the same time. The rules are written down in checks.md.
  */
 import type { ProcessReading, Sample } from './cpu.ts';
-import type { PoolRun, TapRecord } from './runs.ts';
+import { rootStart, type PoolRun, type TapRecord } from './runs.ts';
 import { text } from './messages.ts';
 
 const { t } = text;
@@ -121,8 +121,7 @@ export function analyse(run: PoolRun, startupMs = 0): PoolAnalysis {
   const root = findRoot(samples, run.spawnedPid);
 
   // The tap's view: worker threads (by namespace tid) and child processes it saw start.
-  const rootStart = tap.find((r) => r.e === 'start' && r.main && !tap.some((o) => o.e === 'start' && o.main && o.pid === r.ppid));
-  const rootNsPid = rootStart?.pid;
+  const rootNsPid = rootStart(tap)?.pid;
   const tapWorkerThreads = tap.filter((r) => r.e === 'start' && !r.main);
   const tapChildren = tap.filter((r) => r.e === 'start' && r.main && r.pid !== rootNsPid);
   const threadIdOf = new Map<string, number>(); // "nsPid/nsTid" → threadId

@@ -205,10 +205,14 @@ async function throwIfCodeError(ctx: CheckContext, program: ProgramRun): Promise
  * (killed, crashed before the tap loaded, no /proc).
  */
 export function mainThreadCpuAtExit(tap: TapRecord[]): number | undefined {
-  const mains = tap.filter((r) => r.e === 'start' && r.main);
-  const root = mains.find((r) => !mains.some((o) => o.pid === r.ppid));
+  const root = rootStart(tap);
   const exit = tap.find((r) => r.e === 'exit' && r.pid === root?.pid && typeof r.cpuMs === 'number');
   return exit?.cpuMs;
+}
+
+/** The tap's start record of the program's first process: a main thread whose parent started no main thread. */
+export function rootStart(tap: TapRecord[]): TapRecord | undefined {
+  return tap.find((r) => r.e === 'start' && r.main && !tap.some((o) => o.e === 'start' && o.main && o.pid === r.ppid));
 }
 
 async function readTap(workDir: string): Promise<TapRecord[]> {

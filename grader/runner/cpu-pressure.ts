@@ -29,7 +29,8 @@ function readPsi(): number | undefined {
   }
 }
 
-function readStat(): { busy: number; total: number } | undefined {
+/** The machine's busy and total CPU time since boot, in clock ticks (USER_HZ), from /proc/stat; undefined elsewhere. */
+export function readStat(): { busy: number; total: number } | undefined {
   try {
     const line = readFileSync('/proc/stat', 'latin1').split('\n', 1)[0]!;
     const fields = line.trim().split(/\s+/).slice(1).map(Number);
