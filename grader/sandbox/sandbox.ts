@@ -15,7 +15,7 @@ import { watchMemory } from './memory-watch.ts';
 import { DEFAULT_LIMITS, limitedCommand, type ResourceLimits } from './limits.ts';
 import { installCleanupHandlers } from './process-registry.ts';
 import { SandboxProcess, type ExitInfo } from './process.ts';
-import { chooseServerPort } from './server-port.ts';
+import { reserveServerPort } from './server-port.ts';
 import { waitForServer } from './readiness.ts';
 import { listFiles, type Workspace } from './workspace.ts';
 import { verdicts } from '../i18n/verdicts.ts';
@@ -252,9 +252,19 @@ export class CheckScope {
     const script = this.#entryPath(options.entry);
     for (let attempt = 1; ; attempt++) {
       const workDir = await this.#workDir(options.fixtures);
-      const port = await chooseServerPort();
+      // Held until the server has ended, so that no other grader on this machine starts a
+      // server on this port meanwhile (see server-port.ts).
+      const reservation = await reserveServerPort(protocol);
+      const port = reservation.port;
       const env = this.sandbox.baseEnv(workDir, { ...options.env, PORT: String(port) });
-      const proc = await this.#spawn(script, ['--port', String(port)], options.nodeArgs ?? [], workDir, env, options.stdin ?? false);
+      let proc: SandboxProcess;
+      try {
+        proc = await this.#spawn(script, ['--port', String(port)], options.nodeArgs ?? [], workDir, env, options.stdin ?? false);
+      } catch (error) {
+        reservation.release();
+        throw error;
+      }
+      void proc.exited.then(() => reservation.release());
       const readiness = await waitForServer(proc, protocol, port, this.sandbox.scaled(this.sandbox.meta.timeouts.startMs));
       if (readiness.kind === 'ready') {
         this.servers.push(proc);

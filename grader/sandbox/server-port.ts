@@ -1,27 +1,53 @@
 /**
- * The port a student's server is given: free, and outside the kernel's ephemeral range.
+ * The port a student's server is given: free, outside the kernel's ephemeral range, and
+ * reserved against every other grader on the machine until the server has ended.
  *
- * A port inside that range can also be handed to an outgoing connection as its local port.
- * Two things then go wrong that are the grader's fault, not the student's: the readiness
- * probe's connect to the not-yet-listening port can be given that very port as its local
- * port and connect to itself (TCP simultaneous open: "ready" with no server, then
- * ECONNREFUSED), and any outgoing connection holding the port makes the server's listen
- * fail with EADDRINUSE. Ports below the range never take part in either.
+ * Outside the ephemeral range: a port inside it can also be handed to an outgoing connection
+ * as its local port. Two things then go wrong that are the grader's fault, not the student's:
+ * the readiness probe's connect to the not-yet-listening port can be given that very port as
+ * its local port and connect to itself (TCP simultaneous open: "ready" with no server, then
+ * ECONNREFUSED), and any outgoing connection holding the port makes the server's listen fail
+ * with EADDRINUSE. Ports below the range never take part in either.
+ *
+ * Reserved: a free port is only free at the moment it is checked. Between that check and the
+ * student's listen (Node's start-up: 100 ms here, seconds on a loaded CI machine) another
+ * grader (a batch worker, a test file running beside this one) could choose the same port.
+ * Its server then listens first, our readiness probe connects to *it* and calls our server
+ * ready, our server dies of EADDRINUSE, and a check is graded against another exercise's
+ * server (seen on CI: "ERR unknown command" in reply to an upload). get-port only guards
+ * against that within one process. So the grader holds a token on the port: a socket of the
+ * *other* protocol (UDP for a TCP server, TCP for a UDP server) bound to the same number on
+ * 127.0.0.1, for as long as the server runs. Every grader takes its token before it checks the
+ * server's protocol, and a bind is atomic in the kernel, so two graders cannot both hold a
+ * port; the kernel drops the token when the grader exits, so nothing goes stale. Written by
+ * hand because no library reserves a port across processes without a lock directory that a
+ * killed grader would leave behind.
  */
 import { readFileSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { createServer, type Server } from 'node:net';
 import getPort from 'get-port';
+import { InfrastructureError } from '../model/errors.ts';
 
 /** Linux's default ephemeral range; macOS and Windows use 49152-65535. */
 const FALLBACK_EPHEMERAL = { low: 32768, high: 65535 };
 /** Lowest port handed out: below it live many well-known services. */
 const LOWEST = 10000;
-/** How many random candidates get-port tries before it falls back to any free port. */
-const CANDIDATES = 40;
+/** How many ports are tried before the grader gives up (each try is a bind or two on loopback). */
+const ATTEMPTS = 60;
 
 export interface PortRange {
   low: number;
   high: number;
+}
+
+export type ServerProtocol = 'tcp' | 'udp';
+
+/** A port held for one server; `release` (idempotent) lets other graders have it again. */
+export interface PortReservation {
+  readonly port: number;
+  release(): void;
 }
 
 /** The kernel's ephemeral (outgoing) port range, from /proc on Linux, a safe guess elsewhere. */
@@ -45,12 +71,70 @@ export function serverPortRange(ephemeral: PortRange = ephemeralRange()): PortRa
 }
 
 /**
- * A free port for a server, drawn at random from `serverPortRange()` so that graders running
- * side by side (batch workers, parallel lanes) rarely pick the same one. Falls back to any
- * free port when the host leaves no room outside the ephemeral range.
+ * Reserves a free port for a server of `protocol`, drawn at random from `serverPortRange()`
+ * (any free port when the host leaves no room outside the ephemeral range). The port stays
+ * reserved against other graders until `release()`: call it once the server has ended.
  */
-export async function chooseServerPort(range: PortRange | undefined = serverPortRange()): Promise<number> {
-  if (!range) return getPort({ host: '127.0.0.1' });
-  const candidates = Array.from({ length: CANDIDATES }, () => randomInt(range.low, range.high + 1));
-  return getPort({ host: '127.0.0.1', port: candidates });
+export async function reserveServerPort(protocol: ServerProtocol, range: PortRange | undefined = serverPortRange()): Promise<PortReservation> {
+  const tokenProtocol: ServerProtocol = protocol === 'tcp' ? 'udp' : 'tcp';
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const candidate = range ? randomInt(range.low, range.high + 1) : await getPort({ host: '127.0.0.1' });
+    const token = await bindExclusively(tokenProtocol, candidate);
+    if (!token) continue;
+    // The token is ours: no other grader will now check or choose this port. Is the server's
+    // own protocol free too (nothing else on the machine listens there)?
+    const probe = await bindExclusively(protocol, candidate);
+    if (!probe) {
+      await token.close();
+      continue;
+    }
+    await probe.close();
+    let released = false;
+    return {
+      port: candidate,
+      release() {
+        if (released) return;
+        released = true;
+        void token.close();
+      },
+    };
+  }
+  throw new InfrastructureError('PORT_IN_USE', `no free port for a ${protocol.toUpperCase()} server after ${ATTEMPTS} tries`);
+}
+
+/** A socket bound to 127.0.0.1:port, or undefined when the port is taken. Never keeps the grader alive. */
+async function bindExclusively(protocol: ServerProtocol, port: number): Promise<{ close(): Promise<void> } | undefined> {
+  if (protocol === 'udp') {
+    const socket: UdpSocket = createSocket({ type: 'udp4', reuseAddr: false });
+    const bound = await new Promise<boolean>((resolve) => {
+      socket.once('error', () => resolve(false));
+      socket.bind({ port, address: '127.0.0.1', exclusive: true }, () => resolve(true));
+    });
+    socket.on('error', () => {});
+    const close = () =>
+      new Promise<void>((resolve) => {
+        try {
+          socket.close(() => resolve());
+        } catch {
+          resolve(); // already closed (a failed bind closes it)
+        }
+      });
+    if (!bound) {
+      await close();
+      return undefined;
+    }
+    socket.unref();
+    return { close };
+  }
+  const server: Server = createServer();
+  const listening = await new Promise<boolean>((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen({ port, host: '127.0.0.1', exclusive: true, backlog: 1 }, () => resolve(true));
+  });
+  if (!listening) return undefined;
+  server.unref();
+  server.on('error', () => {});
+  // Nobody connects to a token; should anything do so, it is dropped at once.
+  server.on('connection', (socket) => socket.destroy());
+  return { close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }

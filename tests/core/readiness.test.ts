@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { waitForServer } from '../../grader/sandbox/readiness.ts';
 import type { SandboxProcess } from '../../grader/sandbox/process.ts';
-import { chooseServerPort } from '../../grader/sandbox/server-port.ts';
+import { reserveServerPort } from '../../grader/sandbox/server-port.ts';
 
 /** Prints what happens to each connection: `error <code>` or `closed`. */
 const GREETER = `
@@ -29,7 +29,8 @@ function block(ms: number): void {
 
 describe('readiness', () => {
   test('a greeting that arrives before the readiness connection is closed does not get the server reset', async () => {
-    const port = await chooseServerPort();
+    const reservation = await reserveServerPort('tcp');
+    const port = reservation.port;
     const server = execa(process.execPath, ['-e', GREETER], { env: { PORT: String(port) }, buffer: false, reject: false });
     const lines: string[] = [];
     const waiters = new Set<() => void>();
@@ -67,6 +68,7 @@ describe('readiness', () => {
     } finally {
       server.kill('SIGKILL');
       await server;
+      reservation.release();
     }
   });
 });

@@ -1,10 +1,43 @@
 /**
  * Server ports come from outside the kernel's ephemeral range, so that no outgoing
- * connection (the readiness probe's own connect among them) can hold or be given that port.
+ * connection (the readiness probe's own connect among them) can hold or be given that port,
+ * and each is reserved against every other grader on the machine until its server has ended:
+ * two graders side by side (batch workers, test files) never start servers on one port.
  */
 import { describe, expect, test } from 'vitest';
+import { execa } from 'execa';
 import { createServer } from 'node:net';
-import { chooseServerPort, ephemeralRange, serverPortRange } from '../../grader/sandbox/server-port.ts';
+import { createSocket } from 'node:dgram';
+import { fileURLToPath } from 'node:url';
+import { ephemeralRange, reserveServerPort, serverPortRange, type PortRange, type ServerProtocol } from '../../grader/sandbox/server-port.ts';
+import { InfrastructureError } from '../../grader/model/errors.ts';
+
+const MODULE = fileURLToPath(new URL('../../grader/sandbox/server-port.ts', import.meta.url));
+
+/** Whether another process (a second grader) can reserve a port in `range` for `protocol`. */
+async function otherProcessReserves(protocol: ServerProtocol, range: PortRange): Promise<string> {
+  const script = `
+    const { reserveServerPort } = await import(${JSON.stringify(MODULE)});
+    try { const r = await reserveServerPort(${JSON.stringify(protocol)}, ${JSON.stringify(range)}); console.log('got ' + r.port); }
+    catch (e) { console.log(e.code ?? e.message); }
+    process.exit(0);`;
+  const { stdout } = await execa(process.execPath, ['--input-type=module', '-e', script]);
+  return stdout.trim();
+}
+
+/** A range of one port of the server range that nothing held a moment ago. */
+async function onePortRange(protocol: ServerProtocol): Promise<{ range: PortRange }> {
+  const reservation = await reserveServerPort(protocol);
+  reservation.release();
+  await new Promise((resolve) => setImmediate(resolve));
+  return { range: { low: reservation.port, high: reservation.port } };
+}
+
+async function listenOn(port: number): Promise<() => Promise<void>> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', () => resolve()));
+  return () => new Promise<void>((resolve) => server.close(() => resolve()));
+}
 
 describe('server ports', () => {
   test('Linux default range: ports are drawn from below it', () => {
@@ -23,17 +56,58 @@ describe('server ports', () => {
     expect(serverPortRange({ low: 1024, high: 65000 })).toBeUndefined();
   });
 
-  test('the port chosen is free and outside this machine\'s ephemeral range', async () => {
+  test('the port reserved is free for the server and outside this machine\'s ephemeral range', async () => {
     const ephemeral = ephemeralRange();
     const range = serverPortRange(ephemeral)!;
     for (let i = 0; i < 20; i++) {
-      const port = await chooseServerPort(range);
+      const reservation = await reserveServerPort('tcp', range);
+      const port = reservation.port;
       expect(port).toBeGreaterThanOrEqual(range.low);
       expect(port).toBeLessThanOrEqual(range.high);
       expect(port < ephemeral.low || port > ephemeral.high).toBe(true);
-      await new Promise<void>((resolve, reject) => {
-        const server = createServer().once('error', reject).listen(port, '127.0.0.1', () => server.close(() => resolve()));
-      });
+      const close = await listenOn(port);
+      await close();
+      reservation.release();
     }
+  });
+
+  test('a UDP server\'s port is free for UDP', async () => {
+    const reservation = await reserveServerPort('udp');
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve, reject) => socket.once('error', reject).bind(reservation.port, '127.0.0.1', () => resolve()));
+    await new Promise<void>((resolve) => socket.close(() => resolve()));
+    reservation.release();
+  });
+
+  test('while a port is reserved, another grader process gets neither a TCP nor a UDP server on it; once released, it does', async () => {
+    const { range } = await onePortRange('tcp');
+    const reservation = await reserveServerPort('tcp', range);
+    expect(reservation.port).toBe(range.low);
+    // The server has not started yet: the port itself is still free, only reserved.
+    expect(await otherProcessReserves('tcp', range)).toBe('PORT_IN_USE');
+    expect(await otherProcessReserves('udp', range)).toBe('PORT_IN_USE');
+    reservation.release();
+    reservation.release(); // idempotent
+    expect(await otherProcessReserves('tcp', range)).toBe(`got ${range.low}`);
+  });
+
+  test('a UDP reservation holds off TCP servers too', async () => {
+    const { range } = await onePortRange('udp');
+    const reservation = await reserveServerPort('udp', range);
+    expect(await otherProcessReserves('tcp', range)).toBe('PORT_IN_USE');
+    reservation.release();
+  });
+
+  test('a port some other program listens on is never reserved', async () => {
+    const { range } = await onePortRange('tcp');
+    const close = await listenOn(range.low);
+    try {
+      await expect(reserveServerPort('tcp', range)).rejects.toSatisfy((e) => e instanceof InfrastructureError && e.code === 'PORT_IN_USE');
+    } finally {
+      await close();
+    }
+    const reservation = await reserveServerPort('tcp', range);
+    expect(reservation.port).toBe(range.low);
+    reservation.release();
   });
 });
