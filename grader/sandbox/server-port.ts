@@ -15,13 +15,15 @@
  * Its server then listens first, our readiness probe connects to *it* and calls our server
  * ready, our server dies of EADDRINUSE, and a check is graded against another exercise's
  * server (seen on CI: "ERR unknown command" in reply to an upload). get-port only guards
- * against that within one process. So the grader holds a token on the port: a socket of the
- * *other* protocol (UDP for a TCP server, TCP for a UDP server) bound to the same number on
- * 127.0.0.1, for as long as the server runs. Every grader takes its token before it checks the
- * server's protocol, and a bind is atomic in the kernel, so two graders cannot both hold a
- * port; the kernel drops the token when the grader exits, so nothing goes stale. Written by
- * hand because no library reserves a port across processes without a lock directory that a
- * killed grader would leave behind.
+ * against that within one process. So the room outside the ephemeral range is cut in two:
+ * servers get ports from the lower half, and each server port P has a lock port in the upper
+ * half (P + half the room). The grader holds a UDP socket bound to 127.0.0.1 on the lock
+ * port for as long as the server runs. Every grader takes the lock before it checks the
+ * server's port, and a bind is atomic in the kernel, so two graders cannot both hold a port;
+ * the kernel drops the lock when the grader exits, so nothing goes stale. The lock never
+ * touches the server's own port: a program may bind both TCP and UDP on PORT. Written by hand
+ * because no library reserves a port across processes without a lock directory that a killed
+ * grader would leave behind.
  */
 import { readFileSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
@@ -71,21 +73,26 @@ export function serverPortRange(ephemeral: PortRange = ephemeralRange()): PortRa
 }
 
 /**
- * Reserves a free port for a server of `protocol`, drawn at random from `serverPortRange()`
- * (any free port when the host leaves no room outside the ephemeral range). The port stays
- * reserved against other graders until `release()`: call it once the server has ended.
+ * Reserves a free port for a server of `protocol`, drawn at random from the lower half of
+ * `room` (by default `serverPortRange()`), locked by the port half the room above it. The
+ * port stays reserved against other graders until `release()`: call it once the server has
+ * ended. Where the host leaves no room outside the ephemeral range, any free port, unlocked.
  */
-export async function reserveServerPort(protocol: ServerProtocol, range: PortRange | undefined = serverPortRange()): Promise<PortReservation> {
-  const tokenProtocol: ServerProtocol = protocol === 'tcp' ? 'udp' : 'tcp';
+export async function reserveServerPort(protocol: ServerProtocol, room: PortRange | undefined = serverPortRange()): Promise<PortReservation> {
+  const half = room ? Math.floor((room.high - room.low + 1) / 2) : 0;
+  if (!room || half < 1) {
+    const port = await getPort({ host: '127.0.0.1' });
+    return { port, release() {} };
+  }
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const candidate = range ? randomInt(range.low, range.high + 1) : await getPort({ host: '127.0.0.1' });
-    const token = await bindExclusively(tokenProtocol, candidate);
-    if (!token) continue;
-    // The token is ours: no other grader will now check or choose this port. Is the server's
-    // own protocol free too (nothing else on the machine listens there)?
+    const candidate = randomInt(room.low, room.low + half);
+    const lock = await bindExclusively('udp', candidate + half);
+    if (!lock) continue;
+    // The lock is ours: no other grader will now check or choose this port. Is the port itself
+    // free too (nothing else on the machine listens there)?
     const probe = await bindExclusively(protocol, candidate);
     if (!probe) {
-      await token.close();
+      await lock.close();
       continue;
     }
     await probe.close();
@@ -95,7 +102,7 @@ export async function reserveServerPort(protocol: ServerProtocol, range: PortRan
       release() {
         if (released) return;
         released = true;
-        void token.close();
+        void lock.close();
       },
     };
   }

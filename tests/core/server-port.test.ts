@@ -25,12 +25,15 @@ async function otherProcessReserves(protocol: ServerProtocol, range: PortRange):
   return stdout.trim();
 }
 
-/** A range of one port of the server range that nothing held a moment ago. */
+/**
+ * A room of two ports that nothing held a moment ago: its one server port (`range.low`) and
+ * that port's lock (`range.high`).
+ */
 async function onePortRange(protocol: ServerProtocol): Promise<{ range: PortRange }> {
   const reservation = await reserveServerPort(protocol);
   reservation.release();
   await new Promise((resolve) => setImmediate(resolve));
-  return { range: { low: reservation.port, high: reservation.port } };
+  return { range: { low: reservation.port, high: reservation.port + 1 } };
 }
 
 async function listenOn(port: number): Promise<() => Promise<void>> {
@@ -56,14 +59,15 @@ describe('server ports', () => {
     expect(serverPortRange({ low: 1024, high: 65000 })).toBeUndefined();
   });
 
-  test('the port reserved is free for the server and outside this machine\'s ephemeral range', async () => {
+  test('the port reserved is outside this machine\'s ephemeral range, in the lower half of the room, and free for the server', async () => {
     const ephemeral = ephemeralRange();
     const range = serverPortRange(ephemeral)!;
+    const half = Math.floor((range.high - range.low + 1) / 2);
     for (let i = 0; i < 20; i++) {
       const reservation = await reserveServerPort('tcp', range);
       const port = reservation.port;
       expect(port).toBeGreaterThanOrEqual(range.low);
-      expect(port).toBeLessThanOrEqual(range.high);
+      expect(port).toBeLessThan(range.low + half);
       expect(port < ephemeral.low || port > ephemeral.high).toBe(true);
       const close = await listenOn(port);
       await close();
@@ -71,13 +75,17 @@ describe('server ports', () => {
     }
   });
 
-  test('a UDP server\'s port is free for UDP', async () => {
-    const reservation = await reserveServerPort('udp');
-    const socket = createSocket('udp4');
-    await new Promise<void>((resolve, reject) => socket.once('error', reject).bind(reservation.port, '127.0.0.1', () => resolve()));
-    await new Promise<void>((resolve) => socket.close(() => resolve()));
-    reservation.release();
-  });
+  for (const protocol of ['tcp', 'udp'] as const) {
+    test(`the lock never touches the server's own port: a ${protocol.toUpperCase()} server may bind both TCP and UDP on PORT`, async () => {
+      const reservation = await reserveServerPort(protocol);
+      const closeTcp = await listenOn(reservation.port);
+      const socket = createSocket('udp4');
+      await new Promise<void>((resolve, reject) => socket.once('error', reject).bind(reservation.port, '127.0.0.1', () => resolve()));
+      await new Promise<void>((resolve) => socket.close(() => resolve()));
+      await closeTcp();
+      reservation.release();
+    });
+  }
 
   test('while a port is reserved, another grader process gets neither a TCP nor a UDP server on it; once released, it does', async () => {
     const { range } = await onePortRange('tcp');
