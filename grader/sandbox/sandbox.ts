@@ -273,8 +273,8 @@ export class CheckScope {
       await proc.kill();
       if (readiness.kind === 'failed') throw readiness.error;
       const stderr = proc.stderr.text();
-      // Another program took the port between our choice and the server's bind (get-port's
-      // documented race): the grader's problem, not the student's. Try another port.
+      // A program other than a grader (those respect the port's lock) took the port between
+      // our check and the server's bind: the grader's problem, not the student's. Try another port.
       if (/EADDRINUSE/.test(stderr) && stderr.includes(String(port))) {
         if (attempt < PORT_RETRIES) continue;
         throw new InfrastructureError('PORT_IN_USE', `port ${port} was taken by another program ${attempt} times`);

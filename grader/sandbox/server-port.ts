@@ -140,8 +140,5 @@ async function bindExclusively(protocol: ServerProtocol, port: number): Promise<
   });
   if (!listening) return undefined;
   server.unref();
-  server.on('error', () => {});
-  // Nobody connects to a token; should anything do so, it is dropped at once.
-  server.on('connection', (socket) => socket.destroy());
   return { close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
